@@ -1,0 +1,3 @@
+"""Commands: store_cmds (filled in by its area)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""OCR: preprocessing, the Tesseract wrapper, language handling and the batch runner."""
