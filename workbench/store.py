@@ -9,16 +9,28 @@ Layout (one folder per page, so two people working on different pages never touc
     transcripts/<page-id>/.recovery.txt             the TUI's autosave of unsaved edits (not a version)
 
 A version is written into a private temporary folder (``.tmp-<pid>-<random>``), every file fsync'd, and then
-the folder is renamed to its number. ``rename(2)`` of a folder onto an existing non-empty folder fails, so the
-rename both claims the number and publishes the version in one atomic step: a crash leaves either the whole
-version or a temporary folder that :func:`TranscriptStore.clean_temporaries` (run by every save and ``fsck``)
-removes. Two writers can never take the same number. There is no index file; anything derived is rebuildable.
+the folder is renamed to its number with ``renameat2(RENAME_NOREPLACE)``, which fails if the number exists
+(even as an empty folder, which plain ``rename(2)`` would silently replace). The rename both claims the number
+and publishes the version in one atomic step; the parent folder is then fsync'd (and so is every folder a
+save creates), so a version that a save reported survives a power cut. A crash leaves either the whole version
+or a temporary folder that :func:`TranscriptStore.clean_temporaries` (run by every save and ``fsck``) removes.
+Two writers can never take the same number. There is no index file; anything derived is rebuildable.
+
+A writer holds an exclusive ``flock`` on its temporary folder for the whole save, so a cleaner removes only
+folders whose writer is gone (a lock is released by the kernel when its process dies), never the folder of a
+live save in another process or in another thread of the same process.
+
+``reviewed`` marks lines (0-based numbers of ``text.split("\n")``) that a person checked. It belongs to the
+*text* of a line: when a save does not say which lines are reviewed, the marks of the version it is based on
+are carried to the same lines in the new text, and a line whose text changed loses its mark.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -31,6 +43,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from workbench.errors import ConflictError, InputError, IntegrityError, PageError, StorageError
 from workbench.project import Project, validate_page_id
 from workbench.text import nfc
@@ -40,9 +54,11 @@ SOURCES = ("ocr", "edit", "import", "replace", "restore")
 HUMAN_SOURCES = frozenset({"edit", "import", "replace", "restore"})
 FORMAT = 1
 _TMP_PREFIX = ".tmp-"
-#: A temporary folder older than this belongs to no living save and may be removed even if its
-#: writer's pid has been reused.
-_STALE_SECONDS = 600.0
+#: Between ``mkdir`` of a temporary folder and taking its lock there is a short window; a folder younger
+#: than this whose lock is free and whose writer's pid is alive is left alone.
+_LOCK_GRACE_SECONDS = 5.0
+#: Temporary folders of saves running in this process (any thread): never cleaned by this process.
+_LIVE_TEMPORARIES: set[str] = set()
 
 
 def normalise_status(status: str) -> str:
@@ -56,7 +72,11 @@ def normalise_status(status: str) -> str:
 
 def checksum(text: str) -> str:
     """The checksum stored with a version: SHA-256 of its UTF-8 text."""
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _digest(text.encode("utf-8"))
+
+
+def _digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,7 @@ class VersionMeta:
     ocr: dict[str, Any] | None = None  # engine, version, model, lang, settings (for source "ocr")
     conflict: bool = False  # stored on a base that was no longer the latest
     extra: dict[str, Any] = field(default_factory=dict)
+    layout_checksum: str | None = None  # SHA-256 of layout.json's bytes, when the version has one
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form written to ``meta.json``."""
@@ -126,11 +147,69 @@ class SaveResult:
 
 
 def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _make_dirs(path: Path) -> None:
+    """``mkdir -p`` that fsyncs the parent of every folder it creates, so new folders survive a power cut."""
+    if path.is_dir():
+        return
+    _make_dirs(path.parent)
+    try:
+        path.mkdir()
+    except FileExistsError:
+        if not path.is_dir():
+            raise
+        return
+    _fsync_dir(path.parent)
+
+
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
+try:
+    _renameat2: Any = ctypes.CDLL(None, use_errno=True).renameat2
+except (OSError, AttributeError):  # not glibc, or a glibc older than 2.28
+    _renameat2 = None
+
+
+def _rename_noreplace(src: Path, dst: Path) -> None:
+    """Rename ``src`` to ``dst``, failing with ``FileExistsError`` if ``dst`` exists in any form."""
+    if _renameat2 is not None:
+        if _renameat2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE) == 0:
+            return
+        err = ctypes.get_errno()
+        if err not in (errno.ENOSYS, errno.EINVAL):  # EINVAL: the file system has no RENAME_NOREPLACE
+            raise OSError(err, os.strerror(err), str(src), None, str(dst))
+    # Fallback: rename(2) of a folder fails on a non-empty target; the check covers an empty one (racy only
+    # against a person creating empty folders by hand).
+    if os.path.lexists(dst):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst))
+    os.rename(src, dst)
+
+
+def _lines_of(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def carry_reviewed(old_text: str, new_text: str, reviewed: Iterable[int]) -> tuple[int, ...]:
+    """Map reviewed line numbers of ``old_text`` onto ``new_text``: unchanged lines keep their mark (at their
+    new number), lines whose text changed or went away lose it."""
+    marks = sorted(set(reviewed))
+    if not marks:
+        return ()
+    old, new = _lines_of(old_text), _lines_of(new_text)
+    if old == new:
+        return tuple(i for i in marks if i < len(new))
+    moved: dict[int, int] = {}
+    for op in Levenshtein.opcodes(old, new):
+        if op.tag == "equal":
+            for k in range(op.src_end - op.src_start):
+                moved[op.src_start + k] = op.dest_start + k
+    return tuple(moved[i] for i in marks if i in moved)
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -163,20 +242,31 @@ class TranscriptStore:
         """The folder of ``page_id``'s versions, checked to lie inside the project (no ``..``, no symlink out)."""
         pid = validate_page_id(page_id)
         path = self.root / pid
-        # Resolve what exists of the path so a symlinked folder cannot lead outside the project.
-        probe = path
-        while not probe.exists() and probe != self.root:
-            probe = probe.parent
-        try:
-            probe.resolve().relative_to(self.project.root)
-        except ValueError as e:
-            raise PageError(
-                f"Page {pid!r}: {probe} leads outside the project ({probe.resolve()}); refusing to write there."
-            ) from e
+        self._check_inside(path, pid)
         return path
 
+    def _check_inside(self, path: Path, pid: str) -> None:
+        # Resolve what exists of the path, so that a symlinked folder (the page's, a document's, or
+        # transcripts/ itself) cannot lead outside the project's transcripts/.
+        probe = path
+        while not os.path.lexists(probe) and probe != self.root:
+            probe = probe.parent
+        real = probe.resolve()
+        root = self.root.resolve() if os.path.lexists(self.root) else self.root
+        try:
+            root.relative_to(self.project.root)
+            real.relative_to(root)
+        except ValueError as e:
+            raise PageError(
+                f"Page {pid!r}: {probe} leads outside the project's transcripts ({real}); refusing to use it.",
+                hint="Replace the symbolic link by a real folder inside the project.",
+            ) from e
+
     def _kind_dir(self, page_id: str, kind: str) -> Path:
-        return self.page_dir(page_id) / kind
+        path = self.page_dir(page_id) / kind
+        if os.path.islink(path):
+            self._check_inside(path, page_id)
+        return path
 
     # -- reading --------------------------------------------------------------------------------------
 
@@ -185,7 +275,8 @@ class TranscriptStore:
             names = os.listdir(folder)
         except FileNotFoundError:
             return []
-        return sorted(int(n) for n in names if n.isdigit())
+        # ASCII digits only: "²".isdigit() is true but int() refuses it.
+        return sorted(int(n) for n in names if n.isascii() and n.isdigit())
 
     def version_numbers(self, page_id: str) -> list[int]:
         """The numbers of ``page_id``'s versions, oldest first."""
@@ -222,6 +313,17 @@ class TranscriptStore:
                 f"{path}: checksum mismatch; version {meta.number} was changed or damaged on disk.",
                 hint="Run `workbench fsck`; restore the file from a backup or git. Other versions are unaffected.",
             )
+        if verify and meta.layout_checksum is not None:
+            layout = vdir / "layout.json"
+            try:
+                digest = _digest(layout.read_bytes())
+            except FileNotFoundError as e:
+                raise IntegrityError(f"{layout}: missing.", hint="Run `workbench fsck`.") from e
+            if digest != meta.layout_checksum:
+                raise IntegrityError(
+                    f"{layout}: checksum mismatch; the word boxes of version {meta.number} were changed or damaged.",
+                    hint="Run `workbench fsck`; restore the file from a backup or git. Other versions are unaffected.",
+                )
         return Version(meta=meta, text=text, path=vdir)
 
     def meta(self, page_id: str, number: int) -> VersionMeta:
@@ -353,33 +455,95 @@ class TranscriptStore:
         if source not in SOURCES:
             raise InputError(f"Unknown source {source!r}; use one of {', '.join(SOURCES)}.")
         text = nfc(text)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as e:  # lone surrogates from a broken clipboard or decoder
+            raise InputError(f"Page {page_id!r}: the text has an invalid character at offset {e.start}.") from e
         folder = self._kind_dir(page_id, kind)
         latest_versions = self.version_numbers(page_id)
         latest = latest_versions[-1] if latest_versions else None
         if base is not None and kind == "versions" and base not in latest_versions:
             raise InputError(f"Page {page_id!r} has no version {base} to base a save on.")
-        prev = None
-        if kind == "versions" and latest is not None and (status is None or reviewed is None):
+        prev: Version | VersionMeta | None = None
+        parent = base if base is not None else latest
+        if kind == "versions" and parent is not None and (status is None or reviewed is None):
+            # Status and reviewed marks follow the version this text was edited from (its base).
             with contextlib.suppress(IntegrityError):
-                prev = self._read_meta(folder / f"{latest:04d}")
+                pdir = self._kind_dir(page_id, "versions") / f"{parent:04d}"
+                prev = self._read(pdir) if reviewed is None else self._read_meta(pdir)
+        prev_meta = prev.meta if isinstance(prev, Version) else prev
         status = (
             normalise_status(status)
             if status
-            else (prev.status if prev else "New" if source == "ocr" else "In progress")
+            else (prev_meta.status if prev_meta else "New" if source == "ocr" else "In progress")
         )
-        reviewed_t = tuple(sorted(set(reviewed))) if reviewed is not None else (prev.reviewed if prev else ())
+        n_lines = len(_lines_of(text))
+        if reviewed is not None:
+            marks = sorted(set(reviewed))
+            if marks and marks[0] < 0:
+                raise InputError(f"Page {page_id!r}: reviewed line numbers must be 0 or more, not {marks[0]}.")
+            reviewed_t = tuple(i for i in marks if i < n_lines)  # lines that no longer exist cannot be reviewed
+        elif isinstance(prev, Version):
+            reviewed_t = carry_reviewed(prev.text, text, prev.meta.reviewed)
+        else:
+            reviewed_t = ()
         author = author if author is not None else self.project.author()
+        layout_data = json.dumps(layout, ensure_ascii=False).encode("utf-8") if layout is not None else None
+        tmp = folder / f"{_TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        _LIVE_TEMPORARIES.add(str(tmp))
+        lock_fd: int | None = None
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self.clean_temporaries(page_id)
-            tmp = folder / f"{_TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-            tmp.mkdir()
-        except OSError as e:
-            raise _storage_error(e, folder) from e
+            try:
+                _make_dirs(folder)
+                self.clean_temporaries(page_id)
+                tmp.mkdir()
+                lock_fd = _lock(tmp)
+            except OSError as e:
+                raise _storage_error(e, folder) from e
+            return self._publish(
+                kind,
+                folder,
+                tmp,
+                data,
+                layout_data,
+                author=author,
+                source=source,
+                base=base,
+                latest=latest,
+                message=message,
+                status=status,
+                reviewed=reviewed_t,
+                ocr=ocr,
+                extra=extra,
+            )
+        finally:
+            if lock_fd is not None:
+                os.close(lock_fd)
+            _LIVE_TEMPORARIES.discard(str(tmp))
+
+    def _publish(
+        self,
+        kind: str,
+        folder: Path,
+        tmp: Path,
+        data: bytes,
+        layout_data: bytes | None,
+        *,
+        author: str,
+        source: str,
+        base: int | None,
+        latest: int | None,
+        message: str,
+        status: str,
+        reviewed: tuple[int, ...],
+        ocr: dict[str, Any] | None,
+        extra: dict[str, Any] | None,
+    ) -> SaveResult:
+        """Write the files into ``tmp`` and rename it to the next free number (the commit point)."""
         try:
-            _write_file(tmp / "text.txt", text.encode("utf-8"))
-            if layout is not None:
-                _write_file(tmp / "layout.json", json.dumps(layout, ensure_ascii=False).encode("utf-8"))
+            _write_file(tmp / "text.txt", data)
+            if layout_data is not None:
+                _write_file(tmp / "layout.json", layout_data)
             number = (self._numbers(folder) or [0])[-1] + 1
             while True:
                 now = self._numbers(folder)
@@ -393,22 +557,25 @@ class TranscriptStore:
                     base=base if base is not None else (newest if kind == "versions" else latest),
                     message=nfc(message),
                     status=status,
-                    checksum=checksum(text),
-                    reviewed=reviewed_t,
+                    checksum=_digest(data),
+                    reviewed=reviewed,
                     ocr=ocr,
                     conflict=conflict,
                     extra=extra or {},
+                    layout_checksum=_digest(layout_data) if layout_data is not None else None,
                 )
                 _write_file(tmp / "meta.json", json.dumps(meta.to_json(), ensure_ascii=False, indent=1).encode("utf-8"))
                 _fsync_dir(tmp)
-                target = folder / f"{number:04d}"
                 try:
-                    os.rename(tmp, target)
+                    _rename_noreplace(tmp, folder / f"{number:04d}")
+                except FileExistsError:
+                    number = max(number + 1, (self._numbers(folder) or [0])[-1] + 1)
+                    continue  # another writer took this number: take the next
                 except OSError as e:
-                    if e.errno in (errno.ENOTEMPTY, errno.EEXIST):
-                        number = max(number + 1, (self._numbers(folder) or [0])[-1] + 1)
-                        continue  # another writer took this number: take the next
-                    raise
+                    if e.errno != errno.ENOTEMPTY:
+                        raise
+                    number = max(number + 1, (self._numbers(folder) or [0])[-1] + 1)
+                    continue
                 _fsync_dir(folder)
                 return SaveResult(version=meta, conflict=conflict, latest_before=newest)
         except OSError as e:
@@ -449,29 +616,105 @@ class TranscriptStore:
     def clean_temporaries(self, page_id: str | None = None) -> list[Path]:
         """Remove temporary folders left by saves that died; return what was removed.
 
-        A folder is removed when its writer's process is gone or it is older than ten minutes, so a
-        save in progress in another process is never disturbed.
+        A folder is removed only when no process holds its lock (its writer is gone), so a save in progress
+        in another process or another thread is never disturbed.
         """
         removed: list[Path] = []
-        folders: list[Path]
         if page_id is not None:
             page = self.page_dir(page_id)
             folders = [page / "versions", page / "candidates"]
         else:
-            folders = [Path(d) for d, _, _ in os.walk(self.root) if Path(d).name in ("versions", "candidates")]
+            folders = [self.root / pid / kind for pid in self.page_ids() for kind in ("versions", "candidates")]
         for folder in folders:
             try:
-                entries = list(folder.iterdir())
-            except FileNotFoundError:
+                names = os.listdir(folder)
+            except (FileNotFoundError, NotADirectoryError):
                 continue
-            for entry in entries:
-                if not entry.name.startswith(_TMP_PREFIX):
-                    continue
-                if _tmp_is_live(entry):
-                    continue
-                shutil.rmtree(entry, ignore_errors=True)
-                removed.append(entry)
+            for name in names:
+                if name.startswith(_TMP_PREFIX) and _remove_if_dead(folder / name):
+                    removed.append(folder / name)
         return removed
+
+    def page_ids(self) -> list[str]:
+        """Ids of every page with a ``versions`` or ``candidates`` folder under ``transcripts/``, sorted."""
+        found: list[str] = []
+        if not self.root.is_dir():
+            return found
+        for dirpath, dirnames, _ in os.walk(self.root):
+            if "versions" in dirnames or "candidates" in dirnames:
+                rel = Path(dirpath).relative_to(self.root).as_posix()
+                if rel != ".":
+                    found.append(rel)
+                dirnames[:] = []  # a page folder holds no further pages
+            else:
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        return sorted(found)
+
+    # -- archive-wide views ------------------------------------------------------------------------------
+
+    def status(self, page_id: str) -> str | None:
+        """The latest version's status, or ``None`` for a page never saved."""
+        latest = self.latest_number(page_id)
+        return None if latest is None else self.meta(page_id, latest).status
+
+    def progress(self, page_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """How many pages are in each status (``STATUSES`` order), reading only each page's latest metadata.
+
+        ``page_ids`` defaults to every page with a transcript; a page given without one counts as ``New``.
+        A page whose latest metadata is corrupt counts under ``"corrupt"``.
+        """
+        counts = dict.fromkeys(STATUSES, 0)
+        for pid in self.page_ids() if page_ids is None else page_ids:
+            try:
+                counts[self.status(pid) or "New"] += 1
+            except IntegrityError:
+                counts["corrupt"] = counts.get("corrupt", 0) + 1
+        return counts
+
+    def fsck(self) -> FsckReport:
+        """Check every version and candidate of every page; remove dead temporaries; report what is wrong.
+
+        Checks that ``meta.json`` parses and is consistent (its number is its folder's, known source and
+        status, well-formed fields), that the text's and layout's checksums match, and that no version folder
+        is a symbolic link. Nothing is repaired or deleted except dead temporary folders.
+        """
+        report = FsckReport()
+        report.removed.extend(self.clean_temporaries())
+        for pid in self.page_ids():
+            for kind in ("versions", "candidates"):
+                folder = self.root / pid / kind
+                for number in self._numbers(folder):
+                    report.checked += 1
+                    vdir = folder / f"{number:04d}"
+                    problem = self._check_version(vdir, number)
+                    if problem:
+                        report.problems.append(Problem(page=pid, kind=kind, number=number, message=problem))
+        return report
+
+    def _check_version(self, vdir: Path, number: int) -> str | None:
+        if vdir.is_symlink():
+            return f"{vdir} is a symbolic link; versions must be real folders inside the project."
+        try:
+            version = self._read(vdir)
+        except IntegrityError as e:
+            return e.message
+        meta = version.meta
+        wrong: list[str] = []
+        if meta.number != number:
+            wrong.append(f"number {meta.number!r} is not the folder's {number}")
+        if meta.source not in SOURCES:
+            wrong.append(f"unknown source {meta.source!r}")
+        if meta.status not in STATUSES:
+            wrong.append(f"unknown status {meta.status!r}")
+        if not isinstance(meta.author, str) or not isinstance(meta.message, str) or not isinstance(meta.time, str):
+            wrong.append("author, message and time must be text")
+        if meta.base is not None and (not isinstance(meta.base, int) or not 0 < meta.base):
+            wrong.append(f"bad base {meta.base!r}")
+        if not all(isinstance(i, int) and i >= 0 for i in meta.reviewed):
+            wrong.append("reviewed must be line numbers")
+        if wrong:
+            return f"{vdir / 'meta.json'}: " + "; ".join(wrong) + "."
+        return None
 
     # -- autosave (not versions) -------------------------------------------------------------------------
 
@@ -482,13 +725,17 @@ class TranscriptStore:
     def write_recovery(self, page_id: str, text: str, base: int | None) -> None:
         """Atomically write the autosave of unsaved edits (write, fsync, rename)."""
         path = self.recovery_path(page_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".recovery-{os.getpid()}.tmp")
+        # pid and a random part: two threads of one process may autosave at once.
+        tmp = path.with_name(f".recovery-{os.getpid()}-{secrets.token_hex(4)}.tmp")
         data = {"text": nfc(text), "base": base, "time": datetime.now(UTC).isoformat(timespec="seconds")}
         try:
+            _make_dirs(path.parent)
             _write_file(tmp, json.dumps(data, ensure_ascii=False).encode("utf-8"))
             os.replace(tmp, path)
+            _fsync_dir(path.parent)
         except OSError as e:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
             raise _storage_error(e, path.parent) from e
 
     def read_recovery(self, page_id: str) -> dict[str, Any] | None:
@@ -507,19 +754,57 @@ class TranscriptStore:
             self.recovery_path(page_id).unlink()
 
 
-def _tmp_is_live(entry: Path) -> bool:
+def _lock(folder: Path) -> int:
+    """Open ``folder`` and take an exclusive ``flock`` on it; the kernel drops it when the process dies."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        # Blocking: a cleaner may hold it for a moment while it checks whether we are alive.
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _remove_if_dead(entry: Path) -> bool:
+    """Remove the temporary folder ``entry`` if its writer is gone; return whether it was removed."""
+    if str(entry) in _LIVE_TEMPORARIES:
+        return False  # a save in this process (perhaps another thread) is writing it
+    try:
+        fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return False  # published or removed meanwhile
+    except OSError:
+        fd = None  # not a folder we can lock (a stray file): decide by pid and age alone
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # its writer holds the lock: alive
+        if not os.path.lexists(entry) or _maybe_starting(entry):
+            # Gone from under its name: it was published (the lock was on the version's folder) or removed.
+            return False
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+        return not os.path.lexists(entry)
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _maybe_starting(entry: Path) -> bool:
+    """Whether an unlocked temporary folder may belong to a writer between ``mkdir`` and taking its lock."""
     try:
         pid = int(entry.name[len(_TMP_PREFIX) :].split("-", 1)[0])
-    except ValueError:
+        age = time.time() - entry.lstat().st_mtime
+    except (ValueError, FileNotFoundError):
         return False
-    try:
-        age = time.time() - entry.stat().st_mtime
-    except FileNotFoundError:
-        return True  # already gone; nothing to do
-    if age > _STALE_SECONDS:
+    if age > _LOCK_GRACE_SECONDS or pid == os.getpid():
         return False
-    if pid == os.getpid():
-        return False  # our own leftovers: our saves are sequential within a thread of control
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -527,6 +812,30 @@ def _tmp_is_live(entry: Path) -> bool:
     except PermissionError:
         return True
     return True
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A damaged version found by :meth:`TranscriptStore.fsck`."""
+
+    page: str
+    kind: str  # "versions" or "candidates"
+    number: int
+    message: str
+
+
+@dataclass
+class FsckReport:
+    """What :meth:`TranscriptStore.fsck` checked, found and cleaned."""
+
+    checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every version passed."""
+        return not self.problems
 
 
 def conflict_error(page_id: str, result: SaveResult, base: int | None) -> ConflictError:
