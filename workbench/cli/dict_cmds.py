@@ -1,3 +1,137 @@
-"""Commands: dict_cmds (filled in by its area)."""
+"""Commands: ``dict build``, ``dict add``, ``suggest``, ``check``, ``replace`` (dictionaries and suggestions)."""
 
 from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from workbench.cli.base import Context, cli, pass_ctx
+from workbench.errors import UsageError
+
+LANG_CHOICE = click.Choice(["rus", "aze_cyrl"])
+
+
+@cli.group("dict")
+def dict_group() -> None:
+    """Build the dictionaries and edit the project dictionary."""
+
+
+@dict_group.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if the built dictionaries are up to date.")
+@click.option("--lang", "langs", multiple=True, type=LANG_CHOICE, help="Only this language (repeatable).")
+@pass_ctx
+def dict_build_cmd(ctx: Context, force: bool, langs: tuple[str, ...]) -> None:
+    """Build the Russian and Azerbaijani dictionaries into $WORKBENCH_DATA (fast when up to date)."""
+    from workbench.dictionary import build_all
+
+    reports = build_all(force=force, langs=langs or ("rus", "aze_cyrl"))
+    for r in reports:
+        what = f"built in {r.seconds:.1f} s" if r.built else "up to date"
+        click.echo(f"{r.lang}: {what}, {r.words:,} words, {r.bytes / 1e6:.0f} MB in {r.folder}", err=True)
+
+
+@dict_group.command("add")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--lang", type=LANG_CHOICE, required=True, help="The language of the words.")
+@pass_ctx
+def dict_add_cmd(ctx: Context, words: tuple[str, ...], lang: str) -> None:
+    """Add WORDS to the project dictionary (dictionaries/project.txt)."""
+    from workbench.dictionary import ProjectDictionary
+
+    pd = ProjectDictionary(ctx.project())
+    for word in words:
+        added = pd.add(word, lang)
+        click.echo(f"{word}\t{lang}\t{'added' if added else 'already there'}")
+
+
+@cli.command("suggest")
+@click.argument("words", nargs=-1)
+@click.option("--lang", type=LANG_CHOICE, default="rus", show_default=True, help="The words' language.")
+@click.option("--orthography", type=click.Choice(["1939", "1958"]), default="1939", show_default=True)
+@click.option("-n", "n", type=click.IntRange(1, 50), default=5, show_default=True, help="Suggestions per word.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per word.")
+@pass_ctx
+def suggest_cmd(ctx: Context, words: tuple[str, ...], lang: str, orthography: str, n: int, as_json: bool) -> None:
+    """Say whether each WORD is known and suggest corrections (no WORDS: one word per stdin line)."""
+    from workbench.dictionary import load_speller
+    from workbench.errors import ProjectNotFoundError
+    from workbench.text import nfc
+
+    try:
+        project = ctx.project()
+    except ProjectNotFoundError:
+        project = None  # suggestions work without a project, just without its dictionary
+    speller = load_speller(project, lang, orthography)
+    source = words if words else (line.strip() for line in sys.stdin)
+    for raw in source:
+        word = nfc(raw).strip()
+        if not word:
+            continue
+        known = speller.is_known(word)
+        suggestions = [] if known else speller.suggest(word, n)
+        if as_json:
+            out = {
+                "word": word,
+                "known": known,
+                "suggestions": [{"term": s.term, "score": s.score} for s in suggestions],
+            }
+            click.echo(json.dumps(out, ensure_ascii=False))
+        elif known:
+            click.echo(f"{word}\tknown")
+        else:
+            click.echo(f"{word}\t" + (", ".join(f"{s.term} ({s.score:.2f})" for s in suggestions) or "no suggestions"))
+
+
+@cli.command("check")
+@click.argument("page")
+@click.option("-n", "n", type=click.IntRange(1, 50), default=5, show_default=True, help="Suggestions per word.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per flagged word.")
+@pass_ctx
+def check_cmd(ctx: Context, page: str, n: int, as_json: bool) -> None:
+    """List the unknown words of PAGE's latest transcript with positions (line:column, 1-based) and suggestions."""
+    from workbench.dictionary.check import check_page
+
+    project = ctx.project()
+    flags = check_page(project, page, n=n)
+    for f in flags:
+        if as_json:
+            click.echo(json.dumps(f.to_json(), ensure_ascii=False))
+        else:
+            sugg = ", ".join(s.term for s in f.suggestions) or "no suggestions"
+            click.echo(f"{f.line + 1}:{f.start + 1}\t{f.word}\t{f.lang}\t{sugg}")
+    if not as_json:
+        click.echo(f"{len(flags)} word{'s' if len(flags) != 1 else ''} flagged on {page}.", err=True)
+
+
+@cli.command("replace")
+@click.argument("old")
+@click.argument("new")
+@click.argument("pages", nargs=-1)
+@click.option("--all", "all_pages", is_flag=True, help="Every page of the archive.")
+@click.option("--preview", is_flag=True, help="Only show every occurrence in context; change nothing.")
+@pass_ctx
+def replace_cmd(ctx: Context, old: str, new: str, pages: tuple[str, ...], all_pages: bool, preview: bool) -> None:
+    """Replace the word OLD by NEW in PAGES (or --all), one new version per touched page."""
+    from workbench.dictionary.replace import apply_replace, find_occurrences
+
+    if not pages and not all_pages:
+        raise UsageError("Say where: give PAGE ids or --all.", hint="Add --preview to see the occurrences first.")
+    if pages and all_pages:
+        raise UsageError("Give PAGE ids or --all, not both.")
+    project = ctx.project()
+    chosen = None if all_pages else [project.page(p).id for p in pages]
+    if preview:
+        found = find_occurrences(project, old, new, chosen)
+        for o in found:
+            line = o.context[: o.start] + f"[{o.found} → {o.replacement}]" + o.context[o.end :]
+            click.echo(f"{o.page}:{o.line + 1}:{o.start + 1}\t{line.strip()}")
+        pages_n = len({o.page for o in found})
+        click.echo(f"{len(found)} occurrence(s) on {pages_n} page(s); nothing changed (--preview).", err=True)
+        return
+    results = apply_replace(project, old, new, chosen)
+    for pid, count, result in results:
+        note = " (conflict: saved beside a newer version)" if result.conflict else ""
+        click.echo(f"{pid}: {count} replaced, version {result.version.number}{note}")
+    click.echo(f"{sum(c for _, c, _ in results)} replacement(s) on {len(results)} page(s).", err=True)

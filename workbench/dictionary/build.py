@@ -1,0 +1,133 @@
+"""``workbench dict build``: compile the Russian and Azerbaijani indexes into ``$WORKBENCH_DATA``.
+
+Idempotent and cheap when nothing changed: each index records a fingerprint of its sources (package
+versions, model checksums, the builder's format); a build whose fingerprint matches an index that opens
+cleanly does nothing. The output depends only on the sources (no timestamps, sorted order), so two builds
+of the same sources give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.dictionary import sources
+from workbench.dictionary.fold import LANGS, skeleton, stored_key
+from workbench.dictionary.index import FORMAT, Index, write_index
+from workbench.errors import DictionaryError, StorageError
+
+#: Bump when the way words are chosen or folded changes, so old builds are rebuilt.
+BUILDER_VERSION = 1
+
+
+def data_dir() -> Path:
+    """Where built dictionaries live: ``$WORKBENCH_DATA`` or ``~/.local/share/workbench``."""
+    env = os.environ.get("WORKBENCH_DATA")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share") / "workbench"
+
+
+def index_dir(lang: str, root: Path | None = None) -> Path:
+    """The folder of the compiled index for ``lang``."""
+    return (root or data_dir()) / "dictionaries" / f"{lang}.v{FORMAT}"
+
+
+def open_index(lang: str, root: Path | None = None) -> Index:
+    """Open the compiled index of ``lang`` (DictionaryError with the rebuild hint if missing or corrupt)."""
+    return Index(index_dir(lang, root), lambda k: skeleton(k, lang), stored_key)
+
+
+def fingerprint(lang: str) -> dict[str, Any]:
+    """What the ``lang`` index is built from; a change in any value means a rebuild."""
+    fp: dict[str, Any] = {"builder": BUILDER_VERSION, "format": FORMAT}
+    if lang == "rus":
+        fp["wordfreq"] = sources.package_version("wordfreq")
+        fp["pymorphy3-dicts-ru"] = sources.package_version("pymorphy3-dicts-ru")
+    else:
+        fp["aze"] = sources.file_digest(sources.traineddata_path("aze"))
+        fp["aze_cyrl"] = sources.file_digest(sources.traineddata_path("aze_cyrl"))
+    return fp
+
+
+@dataclass
+class BuildReport:
+    """What ``build`` did for one language."""
+
+    lang: str
+    built: bool
+    words: int
+    seconds: float
+    bytes: int
+    folder: Path
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+
+
+def entries_for(lang: str, workers: int = 2) -> dict[str, tuple[str, float]]:
+    """All words of ``lang`` from the real sources: key → (stored form, zipf)."""
+    if lang == "rus":
+        return sources.russian_keys(
+            sources.wordfreq_russian(), sources.wordfreq_forms(), sources.opencorpora_forms(workers=workers)
+        )
+    return sources.azerbaijani_keys(sources.tesseract_wordlist("aze"), sources.tesseract_wordlist("aze_cyrl"))
+
+
+def build_lang(
+    lang: str,
+    *,
+    root: Path | None = None,
+    force: bool = False,
+    entries: dict[str, tuple[str, float]] | None = None,
+    workers: int = 2,
+) -> BuildReport:
+    """Build the ``lang`` index unless an intact one with the same sources exists (or ``force``).
+
+    ``entries`` replaces the real sources (tests build small dictionaries from slices of the real lists).
+    """
+    if lang not in LANGS:
+        raise DictionaryError(f"No dictionary for language {lang!r}; there are {', '.join(LANGS)}.")
+    folder = index_dir(lang, root)
+    fp = fingerprint(lang) if entries is None else {"builder": BUILDER_VERSION, "format": FORMAT, "custom": True}
+    if not force and entries is None:
+        try:
+            idx = open_index(lang, root)
+            if idx.info.get("sources") == fp:
+                return BuildReport(lang, False, len(idx), 0.0, _folder_bytes(folder), folder)
+        except DictionaryError:
+            pass
+    t0 = time.perf_counter()
+    data = entries if entries is not None else entries_for(lang, workers=workers)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        write_index(folder, data, lambda k: skeleton(k, lang), {"lang": lang, "sources": fp})
+    except OSError as e:
+        raise StorageError(
+            f"Cannot write the dictionary to {folder} ({e.strerror or e}).",
+            hint="Free some space or set WORKBENCH_DATA to a writable folder.",
+        ) from e
+    return BuildReport(lang, True, len(data), time.perf_counter() - t0, _folder_bytes(folder), folder)
+
+
+def build_all(
+    *,
+    root: Path | None = None,
+    force: bool = False,
+    langs: tuple[str, ...] = LANGS,
+    progress: Callable[[str], None] | None = None,
+    workers: int = 2,
+) -> list[BuildReport]:
+    """Build every language's index that is missing, stale or corrupt; report what was done."""
+    out = []
+    for lang in langs:
+        if progress:
+            progress(lang)
+        out.append(build_lang(lang, root=root, force=force, workers=workers))
+    return out

@@ -1,0 +1,93 @@
+"""OCR confusion costs: what a misread costs when a suggestion undoes it.
+
+An edit between the OCR'd word and a candidate is split into *segments* (maximal runs of differences, e.g.
+``rn`` → ``м`` or ``н`` → ``и``); each segment is priced from three tables, cheapest first:
+
+1. learned pairs from the project's ``dictionaries/confusions.json`` (what the user actually corrected);
+2. known OCR confusions (Tesseract's Cyrillic look-alikes, and for Azerbaijani the letters no model reads,
+   which are priced by direction: the OCR'd ``г`` for a true ``ғ`` is cheap, the reverse is not);
+3. one per letter otherwise (a plain edit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rapidfuzz.distance import Levenshtein
+
+#: Cost of a segment that is a known OCR confusion (a plain edit costs 1).
+CONFUSION_COST = 0.35
+#: Azerbaijani letters that no model reads: the look-alike the OCR gives → the letter that belongs there.
+AZE_COST = 0.2
+_RUS_PAIRS = ["ни", "нп", "ип", "се", "шщ", "ьъ", "ьы", "ъы", "зэ", "кг", "лп", "ен", "оа", "цц", "бв", "дл", "ту"]
+RUS_CONFUSIONS: dict[tuple[str, str], float] = {}
+for _a, _b in _RUS_PAIRS:
+    RUS_CONFUSIONS[(_a, _b)] = CONFUSION_COST
+    RUS_CONFUSIONS[(_b, _a)] = CONFUSION_COST
+RUS_CONFUSIONS |= {
+    # one letter read as two (the Cyrillic cousins of rn → m), and back
+    ("ьі", "ы"): CONFUSION_COST,
+    ("ъі", "ы"): CONFUSION_COST,
+    ("ьl", "ы"): CONFUSION_COST,
+    ("ии", "ш"): CONFUSION_COST,
+    ("пі", "п"): CONFUSION_COST,
+    ("іо", "ю"): CONFUSION_COST,
+    ("гп", "т"): CONFUSION_COST,
+    ("лл", "м"): CONFUSION_COST,
+    ("нн", "м"): CONFUSION_COST,
+    ("-", ""): CONFUSION_COST,
+}
+AZE_CONFUSIONS: dict[tuple[str, str], float] = {
+    (a, b): AZE_COST for a, b in ("гғ", "оө", "уү", "иш", "ҹч", "эә", "еә", "нһ", "кҝ", "жҹ", "гҹ", "жч", "дҹ", "ыи")
+}
+AZE_CONFUSIONS |= {(b, a): 0.6 for (a, b) in list(AZE_CONFUSIONS)}
+AZE_CONFUSIONS |= {("а", "ә"): 0.5, ("ә", "а"): 0.7, ("һ", "х"): 0.6, ("х", "һ"): 0.5}
+# Russian look-alikes happen in Azerbaijani text too.
+AZE_CONFUSIONS = {**{k: v for k, v in RUS_CONFUSIONS.items() if k not in AZE_CONFUSIONS}, **AZE_CONFUSIONS}
+
+
+def segments(wrong: str, right: str) -> list[tuple[str, str]]:
+    """The differing segments between two folded words, as (what the OCR gave, what belongs) pairs."""
+    out: list[tuple[str, str]] = []
+    cur_a: list[str] = []
+    cur_b: list[str] = []
+    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(wrong, right):
+        if tag == "equal":
+            if cur_a or cur_b:
+                out.append(("".join(cur_a), "".join(cur_b)))
+                cur_a, cur_b = [], []
+            continue
+        cur_a.append(wrong[i1:i2])
+        cur_b.append(right[j1:j2])
+    if cur_a or cur_b:
+        out.append(("".join(cur_a), "".join(cur_b)))
+    return out
+
+
+def learned_cost(count: int) -> float:
+    """Cost of a confusion the user has corrected ``count`` times (cheaper the more often)."""
+    return 0.6 / (1.0 + count)
+
+
+def segment_cost(a: str, b: str, table: Mapping[tuple[str, str], float], learned: Mapping[str, int]) -> float:
+    """The cost of reading ``b`` as ``a``: learned, known confusion, or one per letter."""
+    count = learned.get(f"{a}>{b}", 0)
+    if count:
+        return min(learned_cost(count), table.get((a, b), 1.0))
+    if (a, b) in table:
+        return table[(a, b)]
+    if len(a) == len(b):
+        total = 0.0
+        for x, y in zip(a, b, strict=True):
+            c = learned.get(f"{x}>{y}", 0)
+            base = table.get((x, y), 1.0)
+            total += min(learned_cost(c), base) if c else base
+        return total
+    # unequal lengths: price the overlap letter by letter, plus one per extra letter
+    n = min(len(a), len(b))
+    return segment_cost(a[:n], b[:n], table, learned) + abs(len(a) - len(b))
+
+
+def ocr_cost(wrong: str, right: str, table: Mapping[tuple[str, str], float], learned: Mapping[str, int]) -> float:
+    """The weighted edit cost of ``right`` having been read as ``wrong`` (both folded)."""
+    return sum(segment_cost(a, b, table, learned) for a, b in segments(wrong, right))

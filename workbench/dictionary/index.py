@@ -1,0 +1,304 @@
+"""The compiled on-disk index: numpy arrays that are memory-mapped, so loading costs milliseconds.
+
+Plain symspellpy keeps a Python dict from every delete of every word to a list of words (tens of millions of
+Python objects: a minute to build, ~1 GB, 20–30 s to unpickle). Here the same symmetric-delete idea is
+stored as flat sorted arrays and read with ``np.load(mmap_mode="r")``; only the pages a lookup touches are
+read from disk, so a cold start is a few file opens.
+
+Files in one index folder (all written by :func:`write_index`):
+
+``blob.bin`` + ``off.npy``  the words as stored (UTF-8, sorted by skeleton), ``off[i]:off[i+1]`` is word *i*
+``zipf.npy``                frequency of word *i* on the Zipf scale × 100 (uint16; 0 = unknown)
+``klen.npy``                length of word *i*'s skeleton (uint8), for symspell's length filter
+``known_h.npy``             sorted 64-bit hashes of every word's key (the known-word check)
+``known_i.npy``             the word id of each ``known_h`` entry
+``grp.npy``                 word ids where each prefix group starts (words sharing a 7-letter skeleton prefix)
+``del_h.npy``/``del_g.npy`` sorted 64-bit hashes of the deletes (≤ 2) of each group's prefix, and the group
+
+The delete table is built per distinct *prefix* rather than per word: the 3 million Russian forms share
+about a tenth as many 7-letter prefixes, so the table is ten times smaller than symspell's and is computed
+with vectorised numpy in seconds instead of a Python loop over words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import mmap
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workbench.errors import DictionaryError
+
+FORMAT = 1
+PREFIX = 7
+MAX_EDIT = 2
+_FNV_OFFSET = 0xCBF29CE484222325
+_FNV_PRIME = 0x100000001B3
+_MASK = (1 << 64) - 1
+REBUILD_HINT = "Rebuild it with `workbench dict build` (the set-up `./dev setup` runs it)."
+LEVEL_SHIFT = 30
+GROUP_MASK = (1 << LEVEL_SHIFT) - 1
+ARRAYS = ("off", "zipf", "klen", "known_h", "known_i", "grp", "del_h", "del_g")
+
+
+def hash_str(text: str) -> int:
+    """64-bit FNV-1a over code points with a final mix; the same value as :func:`hash_matrix` gives."""
+    h = _FNV_OFFSET
+    for ch in text:
+        h = ((h ^ ord(ch)) * _FNV_PRIME) & _MASK
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & _MASK
+    h ^= h >> 33
+    return h
+
+
+def hash_matrix(codes: np.ndarray) -> np.ndarray:
+    """Hash each row of a (n, width) uint32 code-point matrix; zeros (padding) are skipped."""
+    h = np.full(codes.shape[0], _FNV_OFFSET, dtype=np.uint64)
+    prime = np.uint64(_FNV_PRIME)
+    with np.errstate(over="ignore"):
+        for col in range(codes.shape[1]):
+            c = codes[:, col].astype(np.uint64)
+            h = np.where(c != 0, (h ^ c) * prime, h)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
+    return h
+
+
+def code_matrix(words: Sequence[str], width: int | None = None) -> np.ndarray:
+    """Words as a zero-padded (n, width) uint32 matrix of code points (truncated to ``width``)."""
+    if width is None:
+        width = max((len(w) for w in words), default=1) or 1
+    arr = np.array([w[:width] for w in words], dtype=f"<U{width}")
+    return arr.view(np.uint32).reshape(len(words), width)
+
+
+def hash_words(words: Sequence[str], chunk: int = 200_000) -> np.ndarray:
+    """Hash many words (chunked, so a long word does not make a huge matrix)."""
+    out = np.empty(len(words), dtype=np.uint64)
+    for start in range(0, len(words), chunk):
+        part = words[start : start + chunk]
+        out[start : start + len(part)] = hash_matrix(code_matrix(part))
+    return out
+
+
+def prefix_deletes(prefix: str, max_edit: int = MAX_EDIT) -> set[str]:
+    """The prefix itself and every string made by deleting up to ``max_edit`` of its letters."""
+    out = {prefix}
+    n = len(prefix)
+    for k in range(1, min(max_edit, n) + 1):
+        for drop in itertools.combinations(range(n), k):
+            out.add("".join(ch for i, ch in enumerate(prefix) if i not in drop))
+    return out
+
+
+def _delete_table(prefixes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised deletes (≤ 2) of every prefix: sorted hashes and their group ids, duplicates removed."""
+    codes = code_matrix(prefixes, PREFIX)
+    groups = np.arange(len(prefixes), dtype=np.uint32)
+    hashes = [hash_matrix(codes)]
+    for k in range(1, MAX_EDIT + 1):
+        for drop in itertools.combinations(range(PREFIX), k):
+            keep = [i for i in range(PREFIX) if i not in drop]
+            hashes.append(hash_matrix(codes[:, keep]))
+    h = np.concatenate(hashes)
+    # the top two bits of a group id say how many letters were deleted (0, 1 or 2)
+    levels = [0] + [1] * PREFIX + [2] * (len(hashes) - 1 - PREFIX)
+    g = np.concatenate([groups | np.uint32(level << LEVEL_SHIFT) for level in levels])
+    # Deleting a padding zero gives the same string again: keep each (hash, group) once.
+    # (the lowest level of a duplicate sorts first and is the one kept)
+    order = np.lexsort((g >> np.uint32(LEVEL_SHIFT), g & np.uint32(GROUP_MASK), h))
+    h, g = h[order], g[order]
+    keep_mask = np.ones(len(h), dtype=bool)
+    keep_mask[1:] = (h[1:] != h[:-1]) | ((g[1:] & np.uint32(GROUP_MASK)) != (g[:-1] & np.uint32(GROUP_MASK)))
+    return h[keep_mask], g[keep_mask]
+
+
+def write_index(folder: Path, entries: dict[str, tuple[str, float]], skel: Any, meta: dict[str, Any]) -> None:
+    """Compile ``entries`` (key → (stored form, zipf)) into ``folder`` atomically.
+
+    ``skel`` maps a key to its skeleton. The folder is written beside the target and renamed into place,
+    so a crash leaves the old index (or none), never a half-written one.
+    """
+    keys = list(entries)
+    skels = [skel(k) for k in keys]
+    order = sorted(range(len(keys)), key=lambda i: (skels[i], keys[i]))
+    keys = [keys[i] for i in order]
+    skels = [skels[i] for i in order]
+    stored = [entries[k][0] for k in keys]
+    zipf = np.array([round(entries[k][1] * 100) for k in keys], dtype=np.uint16)
+    klen = np.array([min(len(s), 255) for s in skels], dtype=np.uint8)
+    encoded = [s.encode("utf-8") for s in stored]
+    off = np.zeros(len(encoded) + 1, dtype=np.uint64)
+    off[1:] = np.cumsum([len(b) for b in encoded], dtype=np.uint64)
+    kh = hash_words(keys)
+    korder = np.argsort(kh, kind="stable")
+    known_h = kh[korder]
+    known_i = korder.astype(np.uint32)
+    # prefix groups: consecutive words (sorted by skeleton) with the same 7-letter skeleton prefix
+    prefixes: list[str] = []
+    starts: list[int] = []
+    last = None
+    for i, s in enumerate(skels):
+        p = s[:PREFIX]
+        if p != last:
+            prefixes.append(p)
+            starts.append(i)
+            last = p
+    starts.append(len(skels))
+    grp = np.array(starts, dtype=np.uint32)
+    del_h, del_g = _delete_table(prefixes)
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    (tmp / "blob.bin").write_bytes(b"".join(encoded))
+    arrays = {"off": off, "zipf": zipf, "klen": klen, "known_h": known_h, "known_i": known_i, "grp": grp}
+    arrays |= {"del_h": del_h, "del_g": del_g}
+    for name, arr in arrays.items():
+        np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
+    # Sample words let the loader prove the files fit together (a truncated or swapped file fails them).
+    step = max(1, len(keys) // 16)
+    samples = [[keys[i], stored[i]] for i in range(0, len(keys), step)][:16]
+    info = {
+        **meta,
+        "format": FORMAT,
+        "words": len(keys),
+        "groups": len(prefixes),
+        "deletes": len(del_h),
+        "blob_bytes": int(off[-1]),
+        "samples": samples,
+    }
+    (tmp / "index.json").write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    old = folder.with_name(folder.name + f".old{os.getpid()}")
+    if folder.exists():
+        folder.rename(old)
+    tmp.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class Index:
+    """A compiled index opened read-only with memory mapping. Raises :class:`DictionaryError` if unusable."""
+
+    def __init__(self, folder: Path, skel: Any, fold: Any) -> None:
+        """Open ``folder``; ``skel`` maps a key to its skeleton, ``fold`` a stored form to its key."""
+        self.folder = folder
+        self._skel = skel
+        self._fold = fold
+        info_path = folder / "index.json"
+        try:
+            self.info: dict[str, Any] = json.loads(info_path.read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise DictionaryError(f"The dictionary {folder} is missing or was never built.", hint=REBUILD_HINT) from e
+        except (OSError, ValueError) as e:
+            raise DictionaryError(
+                f"The dictionary file {info_path} is unreadable or corrupt ({e}).", hint=REBUILD_HINT
+            ) from e
+        if self.info.get("format") != FORMAT:
+            raise DictionaryError(
+                f"The dictionary {folder} has format {self.info.get('format')!r}, this workbench reads {FORMAT}.",
+                hint=REBUILD_HINT,
+            )
+        arrays: dict[str, np.ndarray] = {}
+        for name in ARRAYS:
+            path = folder / f"{name}.npy"
+            try:
+                arrays[name] = np.load(path, mmap_mode="r", allow_pickle=False)
+            except FileNotFoundError as e:
+                raise DictionaryError(f"The dictionary file {path} is missing.", hint=REBUILD_HINT) from e
+            except (OSError, ValueError, EOFError) as e:
+                raise DictionaryError(f"The dictionary file {path} is corrupt ({e}).", hint=REBUILD_HINT) from e
+        blob_path = folder / "blob.bin"
+        try:
+            size = blob_path.stat().st_size
+            with blob_path.open("rb") as f:
+                # Python's mmap slices to bytes directly (no numpy overhead per word)
+                self._mm: Any = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        except FileNotFoundError as e:
+            raise DictionaryError(f"The dictionary file {blob_path} is missing.", hint=REBUILD_HINT) from e
+        except (OSError, ValueError) as e:
+            raise DictionaryError(f"The dictionary file {blob_path} is corrupt ({e}).", hint=REBUILD_HINT) from e
+        # plain ndarray views of the maps: np.memmap's subclass hooks cost microseconds per slice
+        arrays = {k: v.view(np.ndarray) for k, v in arrays.items()}
+        self.off, self.zipf, self.klen = arrays["off"], arrays["zipf"], arrays["klen"]
+        self.known_h, self.known_i = arrays["known_h"], arrays["known_i"]
+        self.grp, self.del_h, self.del_g = arrays["grp"], arrays["del_h"], arrays["del_g"]
+        n = int(self.info.get("words", -1))
+        ok = (
+            len(self.off) == n + 1
+            and len(self.zipf) == n
+            and len(self.klen) == n
+            and len(self.known_h) == n
+            and len(self.known_i) == n
+            and len(self.grp) == int(self.info.get("groups", -2)) + 1
+            and len(self.del_h) == len(self.del_g) == int(self.info.get("deletes", -3))
+            and size == int(self.info.get("blob_bytes", -4))
+            and (n == 0 or int(self.off[-1]) == size)
+        )
+        if ok:
+            try:
+                for key, stored in self.info.get("samples", []):
+                    i = self.lookup(key)
+                    ok = ok and i is not None and self.word(i) == stored
+            except (ValueError, IndexError, UnicodeDecodeError):
+                ok = False
+        if not ok:
+            raise DictionaryError(
+                f"The dictionary {folder} is corrupt (its files do not fit together).", hint=REBUILD_HINT
+            )
+
+    def __len__(self) -> int:
+        return len(self.zipf)
+
+    def word(self, i: int) -> str:
+        """The stored form of word ``i``."""
+        return self._mm[int(self.off[i]) : int(self.off[i + 1])].decode("utf-8")
+
+    def lookup(self, key: str) -> int | None:
+        """The id of the word whose key is ``key``, or None (hash match confirmed against the stored word)."""
+        h = np.uint64(hash_str(key))
+        pos = int(np.searchsorted(self.known_h, h))
+        while pos < len(self.known_h) and self.known_h[pos] == h:
+            i = int(self.known_i[pos])
+            if self._fold(self.word(i)) == key:
+                return i
+            pos += 1
+        return None
+
+    def candidates(self, skel_key: str, max_edit: int = MAX_EDIT) -> tuple[list[int], list[str], list[float]]:
+        """Words whose skeleton prefix shares a delete (≤ ``max_edit``) with ``skel_key``'s, length-filtered.
+
+        This is symspell's candidate step; the caller verifies the edit distance. Returns ids, stored
+        forms and Zipf frequencies.
+        """
+        qh = np.array([hash_str(d) for d in prefix_deletes(skel_key[:PREFIX], max_edit)], dtype=np.uint64)
+        lo = np.searchsorted(self.del_h, qh, side="left")
+        hi = np.searchsorted(self.del_h, qh, side="right")
+        parts = [self.del_g[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        if not parts:
+            return [], [], []
+        g = np.concatenate(parts)
+        g = np.unique(g[(g >> np.uint32(LEVEL_SHIFT)) <= max_edit] & np.uint32(GROUP_MASK)).astype(np.int64)
+        starts = self.grp[g].astype(np.int64)
+        counts = self.grp[g + 1].astype(np.int64) - starts
+        total = int(counts.sum())
+        if total == 0:
+            return [], [], []
+        # ids of all words of all matched groups, without a Python loop over groups
+        ids = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+        qlen = min(len(skel_key), 255)
+        ids = ids[np.abs(self.klen[ids].astype(np.int16) - qlen) <= max_edit]
+        if not len(ids):
+            return [], [], []
+        begin = self.off[ids].tolist()
+        end = self.off[ids + 1].tolist()
+        mm = self._mm
+        words = [mm[a:b].decode("utf-8") for a, b in zip(begin, end, strict=True)]
+        zipf = (self.zipf[ids] / 100.0).tolist()
+        return ids.tolist(), words, zipf

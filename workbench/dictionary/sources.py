@@ -1,0 +1,218 @@
+"""The real word lists the dictionaries are built from, read from what the registries installed.
+
+* Russian: ``wordfreq`` (the ``large`` list, ~713,000 forms with frequencies, CC-BY-SA 4.0) and every form of
+  the OpenCorpora lexicon shipped in ``pymorphy3-dicts-ru`` (~3 million forms, CC-BY-SA 3.0), read from its
+  DAWG with ``dawg_python`` (pymorphy3's own reader).
+* Azerbaijani: the word lists inside Tesseract's ``aze`` (Latin, ~310,000 words) and ``aze_cyrl`` (~138,000
+  words) models (Apache-2.0), unpacked with ``combine_tessdata -u`` and ``dawg2wordlist`` (both in Debian's
+  ``tesseract-ocr``), converted or repaired with :mod:`workbench.ocr.azeri`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
+from pathlib import Path
+
+from workbench.dictionary.fold import aze_lower, fold_key
+from workbench.errors import MissingDependencyError
+from workbench.ocr.azeri import latin_to_cyrillic, normalise_aze_cyrl
+
+_RUS_WORD = re.compile(r"^[а-яё]+(?:-[а-яё]+)*$")
+_AZE_WORD = re.compile(r"^[а-яәғҝһөүҹјйё]+(?:-[а-яәғҝһөүҹјйё]+)*$")
+#: Zipf value given to a lexicon form that wordfreq does not list (rarer than anything it lists: its floor is ~1).
+LEXICON_ONLY_ZIPF = 0.5
+#: Azerbaijani word lists have no frequencies: a word in both lists is likelier than one in one list.
+AZE_ONE_LIST_ZIPF = 2.0
+AZE_BOTH_LISTS_ZIPF = 3.0
+
+
+def package_version(name: str) -> str:
+    """The installed version of a Python distribution ("missing" if it is not installed)."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+def wordfreq_russian() -> dict[str, float]:
+    """wordfreq's large Russian list as key → summed frequency (keys folded: lower case, ё → е)."""
+    import wordfreq
+
+    out: dict[str, float] = {}
+    for word, freq in wordfreq.get_frequency_dict("ru", wordlist="large").items():
+        if _RUS_WORD.match(word):
+            key = fold_key(word, "rus")
+            out[key] = out.get(key, 0.0) + freq
+    return out
+
+
+def wordfreq_forms() -> dict[str, str]:
+    """The most frequent written form of each key in wordfreq's Russian list (keeps ё where it is usual)."""
+    import wordfreq
+
+    best: dict[str, tuple[float, str]] = {}
+    for word, freq in wordfreq.get_frequency_dict("ru", wordlist="large").items():
+        if _RUS_WORD.match(word):
+            key = fold_key(word, "rus")
+            if key not in best or freq > best[key][0]:
+                best[key] = (freq, word)
+    return {k: w for k, (_, w) in best.items()}
+
+
+def zipf(freq: float) -> float:
+    """Frequency (share of tokens) on the Zipf scale: log10 of occurrences per billion words."""
+    return max(0.0, math.log10(freq) + 9.0) if freq > 0 else 0.0
+
+
+def _opencorpora_dawg() -> str:
+    try:
+        import pymorphy3_dicts_ru
+    except ImportError as e:
+        raise MissingDependencyError(
+            "The OpenCorpora dictionary (pymorphy3-dicts-ru) is not installed.",
+            hint="Install the project's dependencies: `./dev setup` or `pip install -e .`.",
+        ) from e
+    return os.path.join(pymorphy3_dicts_ru.get_path(), "words.dawg")
+
+
+def _opencorpora_part(prefixes: list[str]) -> list[str]:
+    import dawg_python
+
+    d = dawg_python.RecordDAWG(">HH").load(_opencorpora_dawg())
+    out: set[str] = set()
+    for prefix in prefixes:
+        out.update(d.iterkeys(prefix))
+    return sorted(out)
+
+
+def opencorpora_forms(workers: int = 2, limit_prefixes: Iterable[str] | None = None) -> set[str]:
+    """Every word form of the OpenCorpora lexicon (lower case, with ё), read in ``workers`` processes.
+
+    ``limit_prefixes`` restricts it to forms starting with those strings (tests build small dictionaries).
+    """
+    try:
+        import dawg_python  # noqa: F401
+    except ImportError as e:
+        raise MissingDependencyError(
+            "dawg_python (pymorphy3's DAWG reader) is not installed.",
+            hint="Install the project's dependencies: `./dev setup` or `pip install -e .`.",
+        ) from e
+    if limit_prefixes is not None:
+        return set(_opencorpora_part(list(limit_prefixes)))
+    letters = list("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+    # Round-robin by first letter so both processes get a similar share (iteration is pure Python, ~80 s alone).
+    parts = [letters[i::workers] for i in range(workers)] if workers > 1 else [letters]
+    out: set[str] = set()
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for words in pool.map(_opencorpora_part, parts):
+                out.update(words)
+    else:
+        out.update(_opencorpora_part(letters))
+    return out
+
+
+def traineddata_path(lang: str) -> Path:
+    """The installed ``LANG.traineddata`` (raises MissingDependencyError naming the Debian package)."""
+    from workbench.ocr.probe import debian_package, tessdata_dir
+
+    folders = []
+    if os.environ.get("TESSDATA_PREFIX"):
+        folders.append(Path(os.environ["TESSDATA_PREFIX"]))
+    try:
+        found = tessdata_dir()
+    except MissingDependencyError:
+        found = None
+    if found:
+        folders.append(found)
+    folders += [Path("/usr/share/tesseract-ocr/5/tessdata"), Path("/usr/share/tesseract-ocr/4.00/tessdata")]
+    for folder in folders:
+        if (folder / f"{lang}.traineddata").is_file():
+            return folder / f"{lang}.traineddata"
+    raise MissingDependencyError(
+        f"Tesseract's {lang} model is not installed; its word list is a dictionary source.",
+        hint=f"Install it with `apt-get install {debian_package(lang)}`.",
+    )
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file (hex, first 16 characters): a cheap fingerprint of a source."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+def tesseract_wordlist(lang: str) -> list[str]:
+    """The word list inside Tesseract's ``lang`` model (``combine_tessdata -u`` + ``dawg2wordlist``)."""
+    model = traineddata_path(lang)
+    for tool in ("combine_tessdata", "dawg2wordlist"):
+        if shutil.which(tool) is None:
+            raise MissingDependencyError(
+                f"`{tool}` is not on PATH; it unpacks the word list of Tesseract's {lang} model.",
+                hint="Install Debian's `tesseract-ocr` package (it ships both tools).",
+            )
+    with tempfile.TemporaryDirectory(prefix="workbench-dawg-") as tmp:
+        base = Path(tmp) / lang
+        try:
+            subprocess.run(
+                ["combine_tessdata", "-u", str(model), f"{base}."], capture_output=True, check=True, timeout=120
+            )
+            out = Path(tmp) / "words.txt"
+            subprocess.run(
+                ["dawg2wordlist", f"{base}.lstm-unicharset", f"{base}.lstm-word-dawg", str(out)],
+                capture_output=True,
+                check=True,
+                timeout=120,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
+            raise MissingDependencyError(
+                f"Could not unpack the word list of {model} ({e}).",
+                hint=f"Reinstall the model (`apt-get install --reinstall tesseract-ocr-{lang.replace('_', '-')}`).",
+            ) from e
+        return out.read_text(encoding="utf-8").split()
+
+
+def azerbaijani_keys(latin_words: Iterable[str], cyrillic_words: Iterable[str]) -> dict[str, tuple[str, float]]:
+    """Azerbaijani Cyrillic keys (1939 orthography, й) → (stored form, zipf) from both Tesseract lists."""
+    seen: dict[str, int] = {}
+    for source, words in ((1, latin_words), (2, cyrillic_words)):
+        for raw in words:
+            if source == 1:
+                word = latin_to_cyrillic(aze_lower(raw), "1939")
+            else:
+                word = normalise_aze_cyrl(raw, "1939")
+            key = fold_key(word, "aze_cyrl")
+            if len(key) < 1 or not _AZE_WORD.match(key):
+                continue
+            seen[key] = seen.get(key, 0) | source
+    return {k: (k, AZE_BOTH_LISTS_ZIPF if mask == 3 else AZE_ONE_LIST_ZIPF) for k, mask in seen.items()}
+
+
+def russian_keys(
+    freqs: dict[str, float], forms: dict[str, str], lexicon: Iterable[str]
+) -> dict[str, tuple[str, float]]:
+    """Russian keys → (stored form, zipf) from wordfreq's frequencies and the lexicon's forms."""
+    out: dict[str, tuple[str, float]] = {k: (forms.get(k, k), zipf(f)) for k, f in freqs.items()}
+    for form in lexicon:
+        if not _RUS_WORD.match(form):
+            continue
+        key = fold_key(form, "rus")
+        if key in out:
+            # keep wordfreq's frequency; prefer the lexicon's ё spelling when wordfreq only had е
+            stored, z = out[key]
+            if "ё" in form and "ё" not in stored:
+                out[key] = (form, z)
+        else:
+            out[key] = (form, LEXICON_ONLY_ZIPF)
+    return out

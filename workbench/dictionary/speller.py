@@ -1,0 +1,271 @@
+"""Spellers: is a word known, and what should it be. The face the TUI and the CLI use.
+
+A :class:`Speller` joins the compiled index of its language (memory-mapped, opened once per process), the
+project's own words, and the project's learned corrections. Ranking: every candidate within two edits (on
+the skeleton, see :mod:`workbench.dictionary.fold`) gets a cost = OCR-weighted edit cost
+(:mod:`workbench.dictionary.confusions`) + a frequency term; ``score = exp(-cost)`` in (0, 1], best first.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.dictionary.build import data_dir, open_index
+from workbench.dictionary.confusions import AZE_CONFUSIONS, RUS_CONFUSIONS, ocr_cost
+from workbench.dictionary.fold import LANGS, fold_key, has_cyrillic, has_latin, skeleton, stored_key, transfer_case
+from workbench.dictionary.index import Index
+from workbench.dictionary.project_dict import ProjectDictionary
+from workbench.dictionary.symspell import Comparer
+from workbench.errors import DictionaryError
+from workbench.ocr.azeri import ORTHOGRAPHIES, to_orthography
+
+#: Cost per Zipf unit below ZIPF_CAP (a word 4 Zipf units rarer costs about as much as one confusion).
+FREQ_WEIGHT = 0.1
+ZIPF_CAP = 6.0
+#: Zipf given to the project's own words (names and terms of the archive are "frequent" here).
+PROJECT_ZIPF = 5.0
+#: Cost of the space a run-together word lost («наруку» → «на руку»).
+SPLIT_COST = 0.45
+#: A part of a split must be at least this frequent (one-letter words like «в», «с» are).
+SPLIT_MIN_ZIPF = 3.0
+#: Cost of a correction the user has made before, word for word.
+LEARNED_WORD_COST = 0.05
+
+
+_CONSONANTS = frozenset("бвгджзйклмнпрстфхцчшщ")
+_RUS_NOUN_ENDINGS = ("а", "у", "ом", "ым", "е", "ы", "ов", "ам", "ами", "ах", "ой", "ых", "ым", "ыми")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A candidate correction: the word as it should be written, and a score in (0, 1] (higher is better)."""
+
+    term: str
+    score: float
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_index(lang: str, root: str, stamp: float) -> Index:
+    return open_index(lang, Path(root))
+
+
+def get_index(lang: str) -> Index:
+    """The compiled index of ``lang``, opened once per process (reopened after a rebuild)."""
+    root = data_dir()
+    from workbench.dictionary.build import index_dir
+
+    try:
+        stamp = (index_dir(lang, root) / "index.json").stat().st_mtime
+    except OSError:
+        stamp = 0.0
+    return _cached_index(lang, str(root), stamp)
+
+
+class Speller:
+    """Known-word checks and ranked suggestions for one language (and orthography, for Azerbaijani)."""
+
+    def __init__(
+        self, index: Index, lang: str, orthography: str = "1939", project: ProjectDictionary | None = None
+    ) -> None:
+        if lang not in LANGS:
+            raise DictionaryError(f"No dictionary for language {lang!r}; there are {', '.join(LANGS)}.")
+        if orthography not in ORTHOGRAPHIES:
+            raise DictionaryError(f"Unknown orthography {orthography!r}; use 1939 or 1958.")
+        self.index = index
+        self.lang = lang
+        self.orthography = orthography
+        self.project = project
+        self.table = AZE_CONFUSIONS if lang == "aze_cyrl" else RUS_CONFUSIONS
+        self._cmp = Comparer(2)
+        self._stamp: tuple[float, float] | None = None
+        self._checked = 0.0
+        self._project_keys: dict[str, str] = {}
+        self._segments: dict[str, int] = {}
+        self._learned_words: dict[str, dict[str, int]] = {}
+        self._refresh()
+
+    # -- project data ---------------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """Reload the project's words and confusions if their files changed (checked at most every 0.5 s)."""
+        if self.project is None:
+            return
+        now = time.monotonic()
+        if self._stamp is not None and now - self._checked < 0.5:
+            return
+        self._checked = now
+        stamp = self.project.stamp()
+        if stamp == self._stamp:
+            return
+        self._stamp = stamp
+        self._project_keys = {}
+        for w in self.project.words(self.lang):
+            key = fold_key(w, self.lang)
+            self._project_keys[key] = w
+            if self.lang == "rus" and key[-1:] in _CONSONANTS and " " not in key:
+                # names decline: Багиров → Багирова, Багирову, Багировым, Багирове
+                for ending in _RUS_NOUN_ENDINGS:
+                    self._project_keys.setdefault(key + ending, w + ending)
+        learned = self.project.confusions().get(self.lang, {})
+        self._segments = dict(learned.get("segments", {}))
+        self._learned_words = {}
+        for pair, count in learned.get("words", {}).items():
+            wrong, _, right = pair.partition(">")
+            self._learned_words.setdefault(wrong, {})[right] = int(count)
+
+    def add_word(self, word: str) -> None:
+        """Add ``word`` to the project dictionary (and to this speller at once)."""
+        if self.project is None:
+            raise DictionaryError("This speller has no project, so it cannot add words.")
+        self.project.add(word, self.lang)
+        self._stamp = None
+        self._refresh()
+
+    # -- checks ---------------------------------------------------------------------------------------
+
+    def key(self, word: str) -> str:
+        """The folded key of ``word`` in this speller's language."""
+        return fold_key(word, self.lang)
+
+    def _wrong_orthography(self, word: str) -> bool:
+        if self.lang != "aze_cyrl":
+            return False
+        if self.orthography == "1939":
+            return "ј" in word or "Ј" in word
+        return "й" in word or "Й" in word
+
+    def knows_key(self, key: str) -> bool:
+        """Whether a folded key is in the dictionary or the project's words."""
+        return key in self._project_keys or self.index.lookup(key) is not None
+
+    def is_known(self, word: str) -> bool:
+        """Whether ``word`` is a correct word (case-insensitive, ё = е; a Latin letter in a Cyrillic word is not)."""
+        self._refresh()
+        if has_latin(word) and has_cyrillic(word):
+            return False
+        if self._wrong_orthography(word):
+            return False
+        key = self.key(word)
+        if self.knows_key(key):
+            return True
+        # compounds with a hyphen («из-за» is listed; «юго-западный» may be known only by its parts)
+        if "-" in key:
+            parts = [p for p in key.split("-") if p]
+            return bool(parts) and all(self.knows_key(p) for p in parts)
+        return False
+
+    def zipf_of(self, key: str) -> float:
+        """Frequency (Zipf) of a known key, ``PROJECT_ZIPF`` for project words, 0 if unknown."""
+        if key in self._project_keys:
+            return PROJECT_ZIPF
+        i = self.index.lookup(key)
+        return float(self.index.zipf[i]) / 100.0 if i is not None else 0.0
+
+    def _display(self, stored: str, original: str) -> str:
+        if self.lang == "aze_cyrl":
+            stored = to_orthography(stored, self.orthography)
+        if not stored.islower():
+            return stored  # a project word written with capitals (a name) keeps them
+        return transfer_case(original, stored)
+
+    def _freq_cost(self, zipf: float) -> float:
+        return FREQ_WEIGHT * (ZIPF_CAP - min(zipf, ZIPF_CAP))
+
+    def suggest(self, word: str, n: int = 5) -> list[Suggestion]:
+        """Up to ``n`` corrections of ``word``, best first (also for a known word that has Latin letters)."""
+        self._refresh()
+        key = self.key(word)
+        if not key:
+            return []
+        costs: dict[str, tuple[float, str]] = {}  # folded key → (cost, display form)
+
+        def offer(cand_key: str, display: str, cost: float) -> None:
+            if cand_key not in costs or cost < costs[cand_key][0]:
+                costs[cand_key] = (cost, display)
+
+        for right, count in self._learned_words.get(key, {}).items():
+            offer(right, right, LEARNED_WORD_COST / count)
+        skel = skeleton(key, self.lang)
+        max_edit = 1 if len(skel) <= 4 else 2
+        _ids, words, zipfs = self.index.candidates(skel, max_edit)
+        dist = self._cmp.distance
+        lb_edit = self._min_edit_cost()
+        aze = self.lang == "aze_cyrl"
+        scored: list[tuple[float, str, str, float]] = []  # lower bound of cost, key, stored form, zipf
+        for stored, z in zip(words, zipfs, strict=True):
+            ckey = stored_key(stored)
+            d = dist(skel, skeleton(ckey, self.lang)) if aze else dist(skel, ckey)
+            if d < 0 or d > max_edit:
+                continue
+            # a bound: each differing letter costs at least the cheapest confusion; on the skeleton the
+            # merged letters are already equal, so what differs there costs at least a Russian confusion
+            if aze:
+                d_exact = dist(key, ckey)
+                lb = lb_edit * (d_exact - d if d_exact >= 0 else 3) + min(lb_edit * 1.75, 0.35) * d
+            else:
+                lb = lb_edit * d
+            scored.append((lb + self._freq_cost(z), ckey, stored, z))
+        scored.sort()
+        best: list[float] = []
+        for lb, ckey, stored, z in scored:
+            if len(best) >= n and lb >= best[n - 1]:
+                break
+            cost = ocr_cost(key, ckey, self.table, self._segments) + self._freq_cost(z)
+            offer(ckey, stored, cost)
+            bisect.insort(best, cost)
+        for pkey, pword in self._project_keys.items():
+            if abs(len(pkey) - len(key)) <= 2 and self._cmp.distance(skel, skeleton(pkey, self.lang)) >= 0:
+                cost = ocr_cost(key, pkey, self.table, self._segments) + self._freq_cost(PROJECT_ZIPF)
+                offer(pkey, pword, cost)
+        for left, right, cost in self._splits(key):
+            offer(f"{left} {right}", f"{left} {right}", cost)
+        if self._wrong_orthography(word) or (has_latin(word) and has_cyrillic(word)):
+            pass  # the repaired form is already among the candidates (distance 0 on the key)
+        elif key in costs and self.knows_key(key):
+            # a known word is its own best suggestion; keep it first
+            costs[key] = (0.0, costs[key][1])
+        ranked = sorted(costs.values(), key=lambda cd: (cd[0], cd[1]))[:n]
+        return [Suggestion(self._display(d, word), round(math.exp(-c), 4)) for c, d in ranked]
+
+    def _min_edit_cost(self) -> float:
+        """The cheapest a differing letter can be: the cheapest confusion or learned pair."""
+        cheapest = min(self.table.values())
+        if self._segments:
+            from workbench.dictionary.confusions import learned_cost
+
+            cheapest = min(cheapest, learned_cost(max(self._segments.values())))
+        return cheapest
+
+    def _splits(self, key: str) -> list[tuple[str, str, float]]:
+        """Two known words that ``key`` may be, run together («наруку» → «на», «руку»)."""
+        if len(key) < 4 or "-" in key:
+            return []
+        out = []
+        for i in range(1, len(key)):
+            left, right = key[:i], key[i:]
+            zl = self.zipf_of(left)
+            if zl < SPLIT_MIN_ZIPF:
+                continue
+            zr = self.zipf_of(right)
+            if zr < SPLIT_MIN_ZIPF:
+                continue
+            out.append((left, right, SPLIT_COST + self._freq_cost(min(zl, zr))))
+        return out
+
+
+def load_speller(project: Any, lang: str, orthography: str = "1939") -> Speller:
+    """The speller for ``lang`` (``rus`` or ``aze_cyrl``) with ``project``'s words and corrections.
+
+    ``project`` may be None (no project dictionary). Raises :class:`DictionaryError` with a rebuild hint
+    when the built dictionary is missing or corrupt.
+    """
+    if lang not in LANGS:
+        raise DictionaryError(f"No dictionary for language {lang!r}; there are {', '.join(LANGS)}.")
+    pd = ProjectDictionary(project) if project is not None else None
+    return Speller(get_index(lang), lang, orthography, pd)
