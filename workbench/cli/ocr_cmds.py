@@ -1,3 +1,147 @@
-"""Commands: ocr_cmds (filled in by its area)."""
+"""Commands for OCR and file formats: ocr, preprocess, export, import.
+
+Thin: each parses its arguments, calls :mod:`workbench.ocr` or :mod:`workbench.formats`, and prints.
+Errors are raised as :class:`~workbench.errors.WorkbenchError` and become exit codes in ``workbench.cli.main``.
+"""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from workbench.cli.base import Context, cli, pass_ctx
+from workbench.errors import StorageError, UsageError
+from workbench.project import LANGUAGES
+
+
+def _progress_bar(enabled: bool) -> Any:
+    """A rich progress bar on stderr (pages done, rate, time left), or ``None`` when not on a terminal."""
+    if not enabled:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("OCR"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[page]}"),
+        console=Console(stderr=True),
+        transient=False,
+    )
+
+
+@cli.command("ocr")
+@click.argument("pages", nargs=-1)
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), default=None, help="Model(s); default: metadata, then [ocr] lang."
+)
+@click.option("--jobs", "-j", type=int, default=None, help="Parallel processes (default: [ocr] jobs, 0 = all cores).")
+@click.option("--force", is_flag=True, help="OCR pages again even if scan and settings are unchanged.")
+@click.option(
+    "--executor",
+    default=None,
+    metavar="URL",
+    help="dask://HOST:PORT to run on a Dask cluster (needs the `distributed` extra); default: local processes.",
+)
+@click.option("--timeout", type=float, default=None, help="Seconds per Tesseract run (default: [ocr] timeout).")
+@click.option("--steps", default=None, help="Preprocessing steps, e.g. 'grayscale,deskew,binarize:method=otsu'.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@pass_ctx
+def ocr_cmd(
+    ctx: Context,
+    pages: tuple[str, ...],
+    lang: str | None,
+    jobs: int | None,
+    force: bool,
+    executor: str | None,
+    timeout: float | None,
+    steps: str | None,
+    progress: bool | None,
+) -> None:
+    """OCR PAGES (all pages with scans when none are named), in parallel, skipping unchanged pages.
+
+    A page nobody has edited gets a new OCR version; a page with human edits gets a candidate instead
+    (see `workbench candidates`). Exit 1 with a summary if some pages failed; Ctrl-C keeps finished pages.
+    """
+    from workbench.ocr.batch import BatchProgress, run_batch
+    from workbench.ocr.preprocess import parse_steps
+
+    if jobs is not None and jobs < 0:
+        raise UsageError("--jobs must be 0 (all cores) or more.")
+    project = ctx.project()
+    for page in pages:
+        project.page(page)  # a mistyped page id is a usage error, before any work starts
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = _progress_bar(show)
+    task: Any = None
+
+    def on_progress(p: BatchProgress) -> None:
+        nonlocal task
+        if bar is None:
+            return
+        if task is None:
+            task = bar.add_task("ocr", total=p.total, rate="", page="")
+        bar.update(
+            task,
+            completed=p.finished,
+            rate=f"{p.rate:.1f} pages/min" if p.done else "",
+            page=p.page_id or "",
+        )
+
+    if bar is not None:
+        bar.start()
+    try:
+        report = run_batch(
+            project,
+            list(pages) or None,
+            lang=lang,
+            jobs=jobs,
+            force=force,
+            executor=executor,
+            timeout=timeout,
+            steps=parse_steps(steps) if steps else None,
+            progress=on_progress,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    click.echo(report.summary())
+    report.raise_for_failures()
+
+
+@cli.command("preprocess")
+@click.argument("page")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PNG to write.")
+@click.option("--steps", default=None, help="Preprocessing steps (default: the OCR pipeline's).")
+@pass_ctx
+def preprocess_cmd(ctx: Context, page: str, output: Path, steps: str | None) -> None:
+    """Write the image OCR sees for PAGE (after preprocessing) to OUTPUT, and list the steps."""
+    import cv2
+
+    from workbench.ocr.preprocess import parse_steps, preprocess
+    from workbench.scans import load_grey
+
+    project = ctx.project()
+    p = project.page(page)
+    if p.scan is None:
+        raise UsageError(f"Page {p.id!r} has no scan.")
+    result = preprocess(load_grey(p.scan, p.frame), parse_steps(steps) if steps else None)
+    if output.suffix.lower() not in (".png", ".tif", ".tiff", ".pgm", ".bmp"):
+        raise UsageError(f"{output}: write a .png, .tif, .pgm or .bmp file.")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        ok = cv2.imwrite(str(output), result.image)
+    except OSError as e:
+        raise StorageError(f"Cannot write {output}: {e.strerror}.") from e
+    if not ok:
+        raise StorageError(f"Cannot write {output}.")
+    for step in result.steps:
+        params = ", ".join(f"{k}={v}" for k, v in step.items() if k != "step")
+        click.echo(f"{step['step']}" + (f"  {params}" if params else ""))
+    click.echo(f"Wrote {output} ({result.image.shape[1]}×{result.image.shape[0]}).")
