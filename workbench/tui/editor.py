@@ -1,0 +1,139 @@
+"""The transcript editor: a TextArea that marks flagged words and reviewed lines and types Azerbaijani letters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.style import Style
+from textual import events
+from textual.message import Message
+from textual.widgets import TextArea
+from textual.widgets.text_area import TextAreaTheme
+
+from workbench.tui.letters import letter_for
+from workbench.tui.session import Mark
+
+THEME = TextAreaTheme(
+    name="workbench",
+    syntax_styles={
+        # Two styles that differ in more than colour, so they read apart on any terminal:
+        "wb.unknown": Style(color="#ff5f5f", underline=True, bold=True),
+        "wb.lowconf": Style(color="#ffd75f", italic=True, underline=True),
+        "wb.reviewed": Style(bgcolor="#0b3d1a"),
+    },
+)
+
+
+class TranscriptEditor(TextArea):
+    """The page's text, line for line with the scan."""
+
+    class FlagKey(Message):
+        """A key pressed while a flagged word is selected: a digit 1–9, ``+`` (add) or ``=`` (ignore)."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    class Chord(Message):
+        """The Azerbaijani-letter chord started or ended (the palette lights up)."""
+
+        def __init__(self, active: bool) -> None:
+            super().__init__()
+            self.active = active
+
+    def __init__(self, text: str = "", **kwargs: object) -> None:
+        super().__init__(text, show_line_numbers=True, soft_wrap=False, **kwargs)  # type: ignore[arg-type]
+        self.register_theme(THEME)
+        self.theme = "workbench"
+        self.marks: dict[int, list[Mark]] = defaultdict(list)
+        self.reviewed_lines: set[int] = set()
+        self.orthography = "1939"
+        self.chord_pending = False
+
+    def set_marks(self, marks: list[Mark]) -> None:
+        """Replace every mark (unknown and low-confidence words) and repaint."""
+        self.marks = defaultdict(list)
+        for m in marks:
+            self.marks[m.line].append(m)
+        for line in self.marks.values():
+            line.sort(key=lambda m: m.start)
+        self._build_highlight_map()
+        self.refresh()
+
+    def set_line_marks(self, line: int, marks: list[Mark]) -> None:
+        """Replace the marks of one line (after it was edited and checked again)."""
+        self.marks[line] = sorted(marks, key=lambda m: m.start)
+        self._build_highlight_map()
+        self.refresh()
+
+    def set_reviewed(self, lines: set[int]) -> None:
+        """Show these lines as reviewed."""
+        self.reviewed_lines = set(lines)
+        self._build_highlight_map()
+        self.refresh()
+
+    def all_marks(self) -> list[Mark]:
+        """Every mark in reading order."""
+        return [m for line in sorted(self.marks) for m in self.marks[line]]
+
+    def mark_at(self, line: int, column: int) -> Mark | None:
+        """The mark under a cursor position."""
+        for m in self.marks.get(line, ()):
+            if m.start <= column <= m.end:
+                return m
+        return None
+
+    def selected_mark(self) -> Mark | None:
+        """The mark exactly selected (as after next/previous flagged word)."""
+        start, end = sorted(self.selection)
+        if start[0] != end[0] or start == end:
+            return None
+        for m in self.marks.get(start[0], ()):
+            if (m.start, m.end) == (start[1], end[1]):
+                return m
+        return None
+
+    def _build_highlight_map(self) -> None:
+        """Highlights come from our marks, not a syntax tree; TextArea wants UTF-8 byte offsets."""
+        self._line_cache.clear()
+        highlights = self._highlights
+        highlights.clear()
+        line_count = self.document.line_count
+        for line, marks in getattr(self, "marks", {}).items():
+            if not marks or line >= line_count:
+                continue
+            text = self.document[line]
+            for m in marks:
+                if m.end > len(text) or text[m.start : m.end] != m.word:
+                    continue  # the line changed since it was checked; the recheck will mark it again
+                b0 = len(text[: m.start].encode("utf-8"))
+                b1 = b0 + len(m.word.encode("utf-8"))
+                highlights[line].append((b0, b1, f"wb.{m.kind}"))
+        for line in getattr(self, "reviewed_lines", ()):
+            if line < line_count:
+                highlights[line].insert(0, (0, None, "wb.reviewed"))
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.chord_pending:
+            self.chord_pending = False
+            self.post_message(self.Chord(False))
+            event.stop()
+            event.prevent_default()
+            letter = letter_for(event.character or "", self.orthography) if event.character else None
+            if letter is not None and not self.read_only:
+                self.insert(letter)
+            elif event.key != "escape":
+                self.app.bell()
+            return
+        if event.key == "ctrl+g":
+            self.chord_pending = True
+            self.post_message(self.Chord(True))
+            event.stop()
+            event.prevent_default()
+            return
+        if event.character and event.character in "123456789+=" and self.selected_mark() is not None:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.FlagKey(event.character))
+            return
+        await super()._on_key(event)

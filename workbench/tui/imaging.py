@@ -1,0 +1,208 @@
+"""Page images for the TUI: decoded and downscaled once, then cut into views, line strips and outlines.
+
+Textual-free (pure Pillow), so it can be tested and benchmarked alone. Rendering a view never touches the
+full-resolution scan except to crop a line: the page pane works from a copy downscaled once on load
+(PERFORMANCE_NOTES: textual-image's half-cell renderer resizes whatever it is given at every render, so it is
+always given an image already at the pane's pixel size).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageOps
+
+from workbench.errors import ScanError, WorkbenchError
+
+#: Longest side of the cached copy the page pane is drawn from. 1600 px keeps a full-screen Sixel view sharp
+#: and makes a crop+resize cost a few milliseconds.
+WORKING_SIZE = 1600
+BACKGROUND = (96, 96, 96)
+LINE_COLOUR = (40, 110, 255)
+WORD_COLOUR = (230, 30, 30)
+
+Box = tuple[int, int, int, int]  # x, y, width, height in original-scan pixels
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What part of the page the pane shows: zoom 1 fits the page; centre in original-scan pixels."""
+
+    zoom: float = 1.0
+    cx: float | None = None
+    cy: float | None = None
+
+
+class PageImage:
+    """One page's pixels: the original (for line strips) and a downscaled working copy (for the page view)."""
+
+    def __init__(self, original: Image.Image, preprocessed: Image.Image | None = None) -> None:
+        self.original = original.convert("L") if original.mode not in ("L", "RGB") else original
+        self.width, self.height = self.original.size
+        self._working = self._downscale(self.original)
+        self._pre_original = preprocessed
+        self._pre_working = self._downscale(preprocessed) if preprocessed is not None else None
+        self._cache: OrderedDict[tuple[object, ...], Image.Image] = OrderedDict()
+
+    @staticmethod
+    def _downscale(im: Image.Image) -> Image.Image:
+        im = im.convert("RGB")
+        scale = WORKING_SIZE / max(im.size)
+        if scale < 1:
+            im = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.Resampling.BOX)
+        return im
+
+    @property
+    def has_preprocessed(self) -> bool:
+        """Whether a preprocessed rendering was supplied."""
+        return self._pre_working is not None
+
+    def set_preprocessed(self, image: Image.Image) -> None:
+        """Attach the preprocessed rendering (same size as the original, as OCR saw it)."""
+        self._pre_original = image
+        self._pre_working = self._downscale(image)
+        self._cache.clear()
+
+    def _source(self, preprocessed: bool) -> tuple[Image.Image, Image.Image]:
+        if preprocessed and self._pre_working is not None and self._pre_original is not None:
+            return self._pre_original, self._pre_working
+        return self.original, self._working
+
+    def view(
+        self,
+        pixel_size: tuple[int, int],
+        state: ViewState,
+        *,
+        line_box: Box | None = None,
+        word_box: Box | None = None,
+        preprocessed: bool = False,
+    ) -> Image.Image:
+        """The page as seen in a pane of ``pixel_size`` pixels, with the line and word boxes outlined."""
+        key = (pixel_size, state, line_box, word_box, preprocessed)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        pw, ph = max(1, pixel_size[0]), max(1, pixel_size[1])
+        _, working = self._source(preprocessed)
+        fit = min(pw / self.width, ph / self.height)
+        scale = fit * max(state.zoom, 0.1)  # output pixels per original pixel
+        vw, vh = pw / scale, ph / scale  # the view's size in original pixels
+        cx = state.cx if state.cx is not None else self.width / 2
+        cy = state.cy if state.cy is not None else self.height / 2
+        # Keep the view on the page where the page is larger than the view; centre it otherwise.
+        cx = min(max(cx, vw / 2), self.width - vw / 2) if vw < self.width else self.width / 2
+        cy = min(max(cy, vh / 2), self.height - vh / 2) if vh < self.height else self.height / 2
+        left, top = cx - vw / 2, cy - vh / 2
+        k = working.width / self.width  # working pixels per original pixel
+        crop = working.crop((round(left * k), round(top * k), round((left + vw) * k), round((top + vh) * k)))
+        out = crop.resize((pw, ph), Image.Resampling.BILINEAR if scale * 1 / k > 1 else Image.Resampling.BOX)
+        # Pixels outside the page (crop beyond the edge) come out black; paint them as background.
+        draw = ImageDraw.Draw(out)
+        for x0, y0, x1, y1 in _outside(left, top, vw, vh, self.width, self.height, scale):
+            draw.rectangle((x0, y0, x1, y1), fill=BACKGROUND)
+        for box, colour in ((line_box, LINE_COLOUR), (word_box, WORD_COLOUR)):
+            if box is None:
+                continue
+            x, y, w, h = box
+            x0, y0 = (x - left) * scale, (y - top) * scale
+            x1, y1 = (x + w - left) * scale, (y + h - top) * scale
+            # At least 2 px bigger than the box so the outline never covers the letters.
+            draw.rectangle((x0 - 2, y0 - 2, x1 + 1, y1 + 1), outline=colour, width=1)
+        self._cache[key] = out
+        if len(self._cache) > 16:
+            self._cache.popitem(last=False)
+        return out
+
+    def strip(
+        self,
+        pixel_size: tuple[int, int],
+        line_box: Box,
+        *,
+        word_box: Box | None = None,
+        zoom: float = 1.0,
+        preprocessed: bool = False,
+    ) -> Image.Image:
+        """The line's image cut from the full-resolution scan, filling ``pixel_size`` in height.
+
+        The line is scaled so it fills the strip's height (times ``zoom``), which keeps letters legible even
+        in half-blocks; when it is then wider than the strip, a window centred on the word under the cursor
+        is shown, so moving through the line moves the window.
+        """
+        pw, ph = max(1, pixel_size[0]), max(1, pixel_size[1])
+        original, _ = self._source(preprocessed)
+        x, y, w, h = line_box
+        pad = max(2, h // 6)
+        x0, y0 = max(0, x - pad), max(0, y - pad)
+        x1, y1 = min(self.width, x + w + pad), min(self.height, y + h + pad)
+        if x1 <= x0 or y1 <= y0:
+            return Image.new("RGB", (pw, ph), BACKGROUND)
+        scale = ph / (y1 - y0) * max(zoom, 0.2)
+        scaled_w = (x1 - x0) * scale
+        if scaled_w <= pw:
+            left = x0 - (pw / scale - (x1 - x0)) / 2
+        else:
+            centre = (word_box[0] + word_box[2] / 2) if word_box else x0
+            left = min(max(centre - pw / scale / 2, x0), x1 - pw / scale)
+        top = (y0 + y1) / 2 - ph / scale / 2
+        region = original.crop((round(left), round(top), round(left + pw / scale), round(top + ph / scale)))
+        out = region.convert("RGB").resize((pw, ph), Image.Resampling.LANCZOS)
+        if word_box is not None:
+            draw = ImageDraw.Draw(out)
+            wx, wy, ww, wh = word_box
+            draw.rectangle(
+                ((wx - left) * scale - 1, (wy - top) * scale - 1, (wx + ww - left) * scale, (wy + wh - top) * scale),
+                outline=WORD_COLOUR,
+            )
+        return ImageOps.autocontrast(out, cutoff=1) if out.getextrema() != ((0, 0),) * 3 else out
+
+
+def _outside(
+    left: float, top: float, vw: float, vh: float, width: int, height: int, scale: float
+) -> list[tuple[float, float, float, float]]:
+    """Rectangles (output pixels) of the view that lie outside the page."""
+    rects = []
+    pw, ph = vw * scale, vh * scale
+    if left < 0:
+        rects.append((0, 0, -left * scale - 1, ph))
+    if top < 0:
+        rects.append((0, 0, pw, -top * scale - 1))
+    if left + vw > width:
+        rects.append(((width - left) * scale, 0, pw, ph))
+    if top + vh > height:
+        rects.append((0, (height - top) * scale, pw, ph))
+    return rects
+
+
+def load_page_image(path: Path | None, frame: int | None) -> PageImage:
+    """Decode a page's scan for display; raises :class:`ScanError` saying why there is no image."""
+    from workbench.scans import load_image
+
+    if path is None:
+        raise ScanError("This page has no scan (text only).", hint="The text is still editable.")
+    try:
+        return PageImage(load_image(path, frame))
+    except WorkbenchError:
+        raise
+    except Exception as e:  # a decoder fault in Pillow we did not foresee: still only this page's image
+        raise ScanError(f"{path}: cannot display ({e}).", path=path) from e
+
+
+def load_preprocessed(path: Path, frame: int | None) -> Image.Image:
+    """The page as OCR sees it after preprocessing, mapped back onto the original's geometry.
+
+    Preprocessing crops, deskews and rescales; warping its output back with its ``to_original`` matrix keeps
+    the layout's boxes (original-scan pixels) on the right letters in both views.
+    """
+    import cv2
+
+    from workbench.ocr.preprocess import preprocess
+    from workbench.scans import load_grey
+
+    grey = load_grey(path, frame)
+    result = preprocess(grey)
+    h, w = grey.shape[:2]
+    warped = cv2.warpAffine(result.image, result.to_original[:2], (w, h), flags=cv2.INTER_AREA, borderValue=(255,))
+    return Image.fromarray(warped)
