@@ -145,3 +145,47 @@ def preprocess_cmd(ctx: Context, page: str, output: Path, steps: str | None) -> 
         params = ", ".join(f"{k}={v}" for k, v in step.items() if k != "step")
         click.echo(f"{step['step']}" + (f"  {params}" if params else ""))
     click.echo(f"Wrote {output} ({result.image.shape[1]}×{result.image.shape[0]}).")
+
+
+@cli.command("export")
+@click.argument("pages", nargs=-1)
+@click.option("--all", "all_pages", is_flag=True, help="Every page that has a transcript.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["txt", "hocr", "alto", "page"]), default="txt", help="Output format."
+)
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder.")
+@pass_ctx
+def export_cmd(ctx: Context, pages: tuple[str, ...], all_pages: bool, fmt: str, output: Path) -> None:
+    """Write the newest version of PAGES (or --all) to folder OUTPUT, one file per page.
+
+    Files are named by page id with `/` kept as subfolders: bagirov-1946/p2 → OUTPUT/bagirov-1946/p2.alto.xml.
+    """
+    from workbench.formats import export_pages
+    from workbench.store import TranscriptStore
+
+    project = ctx.project()
+    if all_pages == bool(pages):
+        raise UsageError("Name the pages to export, or give --all (not both).")
+    if all_pages:
+        store = TranscriptStore(project)
+        ids = [p.id for p in project.pages() if store.latest_number(p.id) is not None]
+    else:
+        ids = list(pages)
+    written = export_pages(project, ids, fmt, output)
+    click.echo(f"Wrote {len(written)} file(s) to {output}.")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--page", "page", required=True, help="The page id to store the text under.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["txt", "hocr", "alto", "page"]), default=None, help="Default: detected."
+)
+@click.option("-m", "--message", default=None, help="What this version is, for the history.")
+@pass_ctx
+def import_cmd(ctx: Context, file: Path, page: str, fmt: str | None, message: str | None) -> None:
+    """Store FILE (txt, hOCR, ALTO or PAGE XML) as a new version of PAGE, with its line and word boxes."""
+    from workbench.formats import import_file
+
+    result = import_file(ctx.project(), file, page, fmt=fmt, message=message)
+    click.echo(f"Imported {file} as {page} version {result.version.number}.")
