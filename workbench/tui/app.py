@@ -578,23 +578,17 @@ class WorkbenchApp(App[None]):
         session = self.session
         if session is None:
             return []
-        lines = text.split("\n")
-        by_lang: dict[str, list[int]] = {}
-        for i in range(len(lines)):
-            by_lang.setdefault(session.lang_of_line(i), []).append(i)
+        n_lines = text.count("\n") + 1
+        page_langs = {i: session.lang_of_line(i) for i in range(n_lines)}
+        spellers = {lang: sp for lang in set(page_langs.values()) if (sp := self._speller_for(lang)) is not None}
+        if not spellers:
+            return []
         marks: list[Mark] = []
-        for lang, numbers in by_lang.items():
-            speller = self._speller_for(lang)
-            if speller is None:
+        for flag in check_text(text, spellers, page_langs=page_langs, n=9):
+            if flag.word in session.ignored or flag.word in self.added_words:
                 continue
-            # Check each language's lines together: blank out the others so line numbers stay right.
-            keep = set(numbers)
-            masked = "\n".join(line if i in keep else "" for i, line in enumerate(lines))
-            for flag in check_text(masked, {lang: speller}, page_langs=[lang]):
-                if flag.word in session.ignored or flag.word in self.added_words:
-                    continue
-                suggestions = tuple(getattr(s, "term", s) for s in (flag.suggestions or ()))
-                marks.append(Mark(flag.line, flag.start, flag.end, flag.word, "unknown", suggestions, lang))
+            suggestions = tuple(getattr(s, "term", s) for s in (flag.suggestions or ()))
+            marks.append(Mark(flag.line, flag.start, flag.end, flag.word, "unknown", suggestions, flag.lang))
         return marks
 
     def _marks_ready(self, page_id: str, text: str, marks: list[Mark]) -> None:

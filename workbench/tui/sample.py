@@ -41,7 +41,7 @@ def render_page(
         words = []
         for k, word in enumerate(line.split()):
             draw.text((x, y), word, font=font, fill=0)
-            x0, y0, x1, y1 = draw.textbbox((x, y), word, font=font)
+            x0, y0, x1, y1 = (round(v) for v in draw.textbbox((x, y), word, font=font))
             # Every fourth word pretends Tesseract was unsure of it, so low-confidence marks can be tested.
             words.append({"text": word, "box": [x0, y0, x1 - x0, y1 - y0], "conf": 42.0 if k % 4 == 3 else 93.0})
             x = x1 + space

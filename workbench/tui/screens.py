@@ -93,7 +93,8 @@ class SaveScreen(Dialog):
 
     def __init__(self, status: str) -> None:
         super().__init__()
-        self.status = status if status in STATUSES else "In progress"
+        # A page edited by a person is no longer "New".
+        self.status = status if status in STATUSES and status != "New" else "In progress"
 
     def compose(self) -> ComposeResult:
         """Build the widgets."""
@@ -479,11 +480,11 @@ class LettersScreen(Dialog):
             for row in (self.pairs[:half], self.pairs[half:]):
                 with Horizontal(classes="row"):
                     for key, letter in row:
-                        yield Button(f"{letter} {key}", id=f"l-{ord(letter)}")
+                        yield Button(f"{letter} {key}", id=f"l-{self.pairs.index((key, letter))}")
 
     @on(Button.Pressed)
     def _clicked(self, event: Button.Pressed) -> None:
-        self.dismiss(chr(int((event.button.id or "l-0")[2:])))
+        self.dismiss(self.pairs[int((event.button.id or "l-0")[2:])][1])
 
     def on_key(self, event: Any) -> None:
         """Type the letter whose key was pressed."""
