@@ -329,8 +329,18 @@ async def test_help_and_command_palette_offer_every_action(demo: Project) -> Non
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        for action in ("Save version", "Next page", "History", "Re-OCR", "Next flagged word", "Mark lines reviewed",
-                       "Set language of lines", "Azerbaijani letters", "Add word to dictionary", "Keys"):
+        for action in (
+            "Save version",
+            "Next page",
+            "History",
+            "Re-OCR",
+            "Next flagged word",
+            "Mark lines reviewed",
+            "Set language of lines",
+            "Azerbaijani letters",
+            "Add word to dictionary",
+            "Keys",
+        ):
             assert action in titles
 
 
