@@ -52,8 +52,8 @@ JPEG_QUALITY = 80
 FILLED, FAINT, BROKEN = 0.025, 0.05, 0.07
 BLUR = 1.2  # microfilm blur, Gaussian sigma in pixels
 FILM_SCALE = 0.42  # the film resolved about half the scan's 300 dpi
-GUTTER = 70  # grey levels of the binding shadow at the page's left edge
-SHOW_THROUGH = 0.17  # darkness of the mirrored typing from the back of the sheet
+GUTTER = 55  # grey levels of the binding shadow at the page's left edge
+SHOW_THROUGH = 0.15  # darkness of the mirrored typing from the back of the sheet
 JITTER = 1.7  # baseline jitter, standard deviation in pixels
 SCAN_SUFFIX = ".jpg"
 
@@ -462,7 +462,9 @@ def age_page(ink: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
     img = paper - np.clip(ink, 0, 1) * (paper - ink_black)
     # Show-through: the typing on the back of the sheet, mirrored and soft.
     back = cv2.flip(ink, 1)
-    shift = np.float32([[1, 0, rng.uniform(-40, 40)], [0, 1, rng.uniform(-90, 90)]])
+    # Typed with the same spacing, its lines fall mostly between ours.
+    dy = (LINE_PITCH / 2 + rng.uniform(-8, 8)) * rng.choice([-1, 1])
+    shift = np.float32([[1, 0, rng.uniform(-40, 40)], [0, 1, dy]])
     back = cv2.GaussianBlur(cv2.warpAffine(back, shift, (w, h)), (0, 0), 2.5)
     img -= back * paper * SHOW_THROUGH * rng.uniform(0.7, 1.0)
 
@@ -482,10 +484,10 @@ def age_page(ink: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
 
     # Scratches along the film, light or dark, running the length of the frame.
     scratches = np.zeros((h, w), np.float32)
-    for _ in range(int(rng.randint(1, 4))):
+    for _ in range(int(rng.randint(0, 3))):
         x0 = int(rng.randint(LEFT - 100, PAGE_W - 200))
         x1 = x0 + int(rng.randint(-25, 26))
-        cv2.line(scratches, (x0, 0), (x1, h), float(rng.choice([-1, 1]) * rng.uniform(25, 45)), 2)
+        cv2.line(scratches, (x0, 0), (x1, h), float(rng.choice([-1, 1]) * rng.uniform(12, 26)), 2)
     img += scratches
     # The page lay a little crooked on the copy stand.
     angle = float(rng.uniform(0.25, 0.95) * rng.choice([-1, 1]))
