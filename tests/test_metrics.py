@@ -105,3 +105,41 @@ def test_alignment_spells_both_texts(a: str, b: str) -> None:
     assert [x for x, _ in pairs if x is not None] == graphemes(a)
     assert [y for _, y in pairs if y is not None] == graphemes(b)
     assert sum(1 for x, y in pairs if x != y) == character_errors(a, b).errors
+
+
+def reference_distance(a: list[str], b: list[str]) -> int:
+    """The textbook dynamic programme, to check rapidfuzz (and the score hint) against."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+WIDE = st.lists(
+    st.characters(codec="utf-8", exclude_categories=("Cs",))
+    | ALPHABET
+    | st.sampled_from(["👍🏽", "🇦🇿", "각", "\u200d"]),
+    max_size=30,
+).map("".join)
+
+
+@given(WIDE, WIDE)
+@settings(max_examples=200, deadline=None)
+def test_distance_matches_the_textbook_and_fast_path_matches_segmentation(a: str, b: str) -> None:
+    import regex
+
+    from workbench.text import nfc
+
+    ga, gb = regex.findall(r"\X", nfc(a)), regex.findall(r"\X", nfc(b))
+    assert graphemes(a) == ga and graphemes(b) == gb
+    assert character_errors(a, b) == ErrorCount(reference_distance(ga, gb), len(ga))
+
+
+def test_long_similar_pages() -> None:
+    # Long texts take rapidfuzz's banded path (score hint); the answer must stay exact.
+    a = "Товарищ Багиров письмо ә ғ\n" * 400
+    b = a.replace("Багиров", "Батиров", 7).replace("ғ\n", "г\n", 3)
+    assert character_errors(a, b).errors == 10
+    assert word_errors(a, b).errors == 10

@@ -5,7 +5,9 @@ Word and character diffs are lists of :class:`DiffOp` that cover *both* texts co
 included: joining the ``a_text`` of every op gives A back and joining the ``b_text`` gives B, which is what
 :func:`apply` relies on and what lets a screen draw either side from the ops alone. Alignment is rapidfuzz's
 Levenshtein alignment on the units (a word and the whitespace between words are separate units; a character
-is a grapheme cluster), with neighbouring changes merged into one op.
+is a grapheme cluster), with neighbouring changes merged into one op. Word and character diffs first align
+whole lines and then align units only inside the runs of changed lines, as ``git diff --word-diff`` does:
+for two versions of a page that is linear in the page's length rather than quadratic.
 
 :func:`unified_diff` writes the format of ``diff -u`` / ``git diff`` (with ``\\ No newline at end of file``
 where needed) that ``patch`` applies; :func:`apply_unified` applies it back.
@@ -13,8 +15,9 @@ where needed) that ``patch`` applies; :func:`apply_unified` applies it back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 from rapidfuzz.distance import Levenshtein
@@ -55,32 +58,69 @@ def lines(text: str) -> list[str]:
     return _LINE.findall(nfc(text))
 
 
-def _diff_units(a: Sequence[str], b: Sequence[str]) -> list[DiffOp]:
-    ops: list[DiffOp] = []
-    for code in Levenshtein.opcodes(a, b):
-        a_text = "".join(a[code.src_start : code.src_end])
-        b_text = "".join(b[code.dest_start : code.dest_end])
-        if not a_text and not b_text:
-            continue
-        tag = code.tag
-        if ops and (ops[-1].tag == "equal") == (tag == "equal"):
-            # Neighbouring changes read as one change ("foo" -> "fob" then an inserted word).
-            prev = ops.pop()
-            a_text, b_text = prev.a_text + a_text, prev.b_text + b_text
-            if tag != "equal":
-                tag = "replace" if a_text and b_text else ("insert" if b_text else "delete")
-        ops.append(DiffOp(tag, a_text, b_text))
+def _opcodes(a: Sequence[str], b: Sequence[str]) -> list[Any]:
+    # The score hint makes rapidfuzz use its banded algorithm, widening the band until the alignment is
+    # optimal: O(n·d) instead of O(n·m) for texts that differ little.
+    return list(Levenshtein.opcodes(a, b, score_hint=abs(len(a) - len(b)) + 8))
+
+
+def _append(ops: list[DiffOp], tag: str, a_text: str, b_text: str) -> None:
+    """Add an op, merging it with the previous one when both are changes (or both equal)."""
+    if not a_text and not b_text:
+        return
+    if ops and (ops[-1].tag == "equal") == (tag == "equal"):
+        # Neighbouring changes read as one change ("foo" -> "fob" then an inserted word).
+        prev = ops.pop()
+        a_text, b_text = prev.a_text + a_text, prev.b_text + b_text
+        if tag != "equal":
+            tag = "replace" if a_text and b_text else ("insert" if b_text else "delete")
+    ops.append(DiffOp(tag, a_text, b_text))
+
+
+def _diff_units(a: Sequence[str], b: Sequence[str], ops: list[DiffOp] | None = None) -> list[DiffOp]:
+    ops = [] if ops is None else ops
+    for code in _opcodes(a, b):
+        _append(ops, code.tag, "".join(a[code.src_start : code.src_end]), "".join(b[code.dest_start : code.dest_end]))
     return ops
+
+
+def _diff_within_lines(a: str, b: str, units: Callable[[str], Sequence[str]]) -> list[DiffOp]:
+    """Align lines, then ``units`` (words or graphemes) inside each run of changed lines."""
+    a_lines, b_lines = lines(a), lines(b)
+    ops: list[DiffOp] = []
+    pending_a: list[str] = []
+    pending_b: list[str] = []
+
+    def flush() -> None:
+        if pending_a or pending_b:
+            _diff_units(units("".join(pending_a)), units("".join(pending_b)), ops)
+            pending_a.clear()
+            pending_b.clear()
+
+    for code in _opcodes(a_lines, b_lines):
+        a_part, b_part = a_lines[code.src_start : code.src_end], b_lines[code.dest_start : code.dest_end]
+        if code.tag == "equal":
+            flush()
+            _append(ops, "equal", "".join(a_part), "".join(b_part))
+        else:
+            pending_a.extend(a_part)
+            pending_b.extend(b_part)
+    flush()
+    return ops
+
+
+def _grapheme_list(text: str) -> list[str]:
+    return _GRAPHEME.findall(text)
 
 
 def word_diff(a: str, b: str) -> list[DiffOp]:
     """Word-level diff of A and B (whitespace runs are units of their own)."""
-    return _diff_units(word_tokens(a), word_tokens(b))
+    return _diff_within_lines(a, b, word_tokens)
 
 
 def char_diff(a: str, b: str) -> list[DiffOp]:
     """Character-level diff of A and B on NFC grapheme clusters."""
-    return _diff_units(_GRAPHEME.findall(nfc(a)), _GRAPHEME.findall(nfc(b)))
+    return _diff_within_lines(a, b, _grapheme_list)
 
 
 def line_diff(a: str, b: str) -> list[DiffOp]:
@@ -107,7 +147,7 @@ def apply(a: str, ops: Sequence[DiffOp]) -> str:
 
 
 def _line_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
-    return [(c.tag, c.src_start, c.src_end, c.dest_start, c.dest_end) for c in Levenshtein.opcodes(a, b)]
+    return [(c.tag, c.src_start, c.src_end, c.dest_start, c.dest_end) for c in _opcodes(a, b)]
 
 
 def _grouped(codes: list[tuple[str, int, int, int, int]], n: int) -> list[list[tuple[str, int, int, int, int]]]:

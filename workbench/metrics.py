@@ -23,6 +23,7 @@ Because the distance is symmetric, ``CER(a, b) * len(a) == CER(b, a) * len(b)`` 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,11 +33,30 @@ from rapidfuzz.distance import Levenshtein
 from workbench.text import nfc
 
 _GRAPHEME = regex.compile(r"\X")
+#: Code points that always form a grapheme cluster of their own (no combining marks, joiners, Hangul jamo,
+#: emoji or regional indicators): ASCII, Latin, Greek, Cyrillic without its combining marks U+0483–U+0489,
+#: general punctuation, currency and letterlike symbols (№). A text made only of these needs no
+#: segmentation, which is most typescript text.
+_SIMPLE = re.compile(
+    r"[\x20-\x7e\n\t\u00a0-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u20a0-\u20c0\u2100-\u214f]*"
+)
+
+
+def _is_simple(text: str) -> bool:
+    return _SIMPLE.fullmatch(text) is not None
 
 
 def graphemes(text: str) -> list[str]:
     """The extended grapheme clusters of ``text`` after NFC normalisation."""
-    return _GRAPHEME.findall(nfc(text))
+    text = nfc(text)
+    return list(text) if _is_simple(text) else _GRAPHEME.findall(text)
+
+
+def grapheme_units(text: str) -> str | list[str]:
+    """``text`` as a sequence of grapheme clusters for an edit distance: the NFC string itself when every
+    code point is a cluster of its own (rapidfuzz is fastest on strings), else the list of clusters."""
+    text = nfc(text)
+    return text if _is_simple(text) else _GRAPHEME.findall(text)
 
 
 def words(text: str) -> list[str]:
@@ -66,14 +86,23 @@ def _rate(errors: int, n: int) -> float:
     return errors / n
 
 
+def _hint(a: Sequence[str], b: Sequence[str]) -> int:
+    """A low first guess of the distance: rapidfuzz then runs a banded algorithm, widening the band until
+    the result is exact, which costs O(n·d) instead of O(n·m) (1.3 s → 0.05 s for two 10,000-word pages
+    that differ by 3%)."""
+    return abs(len(a) - len(b)) + 8
+
+
 def _distance(a: Sequence[str], b: Sequence[str]) -> int:
     # rapidfuzz hashes the elements of a list, so a grapheme (or word) is one unit however many code points.
-    return int(Levenshtein.distance(a, b))
+    return int(Levenshtein.distance(a, b, score_hint=_hint(a, b)))
 
 
 def character_errors(reference: str, hypothesis: str) -> ErrorCount:
     """The grapheme edit distance between the texts and the reference's length in graphemes."""
-    ref, hyp = graphemes(reference), graphemes(hypothesis)
+    ref, hyp = grapheme_units(reference), grapheme_units(hypothesis)
+    if isinstance(ref, str) != isinstance(hyp, str):
+        ref, hyp = list(ref), list(hyp)  # compare like with like: clusters as strings on both sides
     return ErrorCount(_distance(ref, hyp), len(ref))
 
 
@@ -110,7 +139,7 @@ def align(reference: str, hypothesis: str, *, by: str = "graphemes") -> list[tup
     else:
         raise ValueError(f"align: by must be 'graphemes' or 'words', not {by!r}")
     pairs: list[tuple[str | None, str | None]] = []
-    for op in Levenshtein.opcodes(ref, hyp):
+    for op in Levenshtein.opcodes(ref, hyp, score_hint=_hint(ref, hyp)):
         a = ref[op.src_start : op.src_end]
         b = hyp[op.dest_start : op.dest_end]
         if op.tag in ("equal", "replace"):
