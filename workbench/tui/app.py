@@ -93,7 +93,7 @@ HELP_KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("+ / - / 0", "(page image focused) zoom in / out / fit the page"),
             ("arrows", "(page image focused) pan"),
             ("F12 or p", "original / preprocessed scan"),
-            ("Ctrl+Up / Ctrl+Down", "line strip zoom in / out"),
+            ("Ctrl+Up / Ctrl+Down", "line strip taller (larger letters) / shorter"),
         ],
     ),
     (
@@ -266,7 +266,8 @@ class WorkbenchApp(App[None]):
         screen = self.screen_stack[0]
         with contextlib.suppress(Exception):
             screen.query_one("#page-view").styles.width = "32%" if w < 100 else "42%"
-            screen.query_one("#strip").styles.height = 4 if h < 30 else (8 if h < 50 else 12)
+            rows = self.strip.rows or (6 if h < 50 else 10)
+            screen.query_one("#strip").styles.height = rows
 
     # -- errors ------------------------------------------------------------------------------------------
 
@@ -336,7 +337,8 @@ class WorkbenchApp(App[None]):
             self.load_image(page_id)
 
     def _no_image(self, why: str) -> None:
-        self.page_view.set_page(None, f"No image: {why}\n\nThe text is still editable.")
+        note = "" if "still editable" in why else "\n\nThe text is still editable."
+        self.page_view.set_page(None, f"No image: {why}{note}")
         self.strip.set_page(None, "No line image (no scan).")
 
     @work(thread=True, exclusive=True, group="image", exit_on_error=False)
@@ -509,7 +511,7 @@ class WorkbenchApp(App[None]):
         word_box = s.word_box(row, self.editor.document[row], col) if line_box else None
         self.page_view.set_boxes(line_box, word_box)
         why = "" if s.layout else "No OCR layout for this page: run F4 (re-OCR) to get line boxes."
-        self.strip.set_boxes(line_box, word_box, why)
+        self.strip.set_boxes(line_box, word_box, why, s.text_height(row))
 
     # -- flagged words and suggestions --------------------------------------------------------------------
 
@@ -792,8 +794,12 @@ class WorkbenchApp(App[None]):
         self.call_from_thread(self.action_toggle_preprocessed)
 
     def action_strip_zoom(self, factor: float) -> None:
-        """Zoom the line strip."""
-        self.strip.zoom = min(4.0, max(0.5, self.strip.zoom * factor))
+        """Make the line strip taller (larger letters) or shorter (more room for the text)."""
+        strip = self.strip
+        strip.zoom = min(4.0, max(0.5, strip.zoom * factor))
+        # A taller strip for larger letters (10 half-block pixels per unit of zoom, two pixels a row).
+        strip.rows = max(6, min(24, int(10 * strip.zoom * 1.2 / 2) + 1))
+        self._apply_size()
 
     # -- saving ----------------------------------------------------------------------------------------
 

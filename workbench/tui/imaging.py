@@ -123,13 +123,16 @@ class PageImage:
         *,
         word_box: Box | None = None,
         zoom: float = 1.0,
+        text_height: int | None = None,
+        letter_pixels: float | None = None,
         preprocessed: bool = False,
     ) -> Image.Image:
         """The line's image cut from the full-resolution scan, filling ``pixel_size`` in height.
 
-        The line is scaled so it fills the strip's height (times ``zoom``), which keeps letters legible even
-        in half-blocks; when it is then wider than the strip, a window centred on the word under the cursor
-        is shown, so moving through the line moves the window.
+        The line is scaled so its words (``text_height``, the median word height) are ``letter_pixels`` tall
+        (default: most of the strip's height) times ``zoom``, which keeps letters legible even in
+        half-blocks; when it is then wider than the strip, a window centred on the word under the cursor is
+        shown, so moving through the line moves the window.
         """
         pw, ph = max(1, pixel_size[0]), max(1, pixel_size[1])
         original, _ = self._source(preprocessed)
@@ -139,24 +142,31 @@ class PageImage:
         x1, y1 = min(self.width, x + w + pad), min(self.height, y + h + pad)
         if x1 <= x0 or y1 <= y0:
             return Image.new("RGB", (pw, ph), BACKGROUND)
-        scale = ph / (y1 - y0) * max(zoom, 0.2)
+        # Scale so the words (not the padded line box, which often takes in parts of the neighbouring
+        # lines) fill most of the strip's height: that is what keeps letters legible in half-blocks.
+        ref_h = text_height or h
+        # Half-blocks give one pixel per column: letters ~10 px tall (about 6 wide) are the smallest that
+        # read, and larger ones leave too few letters in the strip. Real pixels: fill the strip.
+        target = letter_pixels if letter_pixels else ph * 0.8
+        scale = min(target, ph * 0.9) / max(1, ref_h) * max(zoom, 0.2)
         scaled_w = (x1 - x0) * scale
         if scaled_w <= pw:
             left = x0 - (pw / scale - (x1 - x0)) / 2
         else:
             centre = (word_box[0] + word_box[2] / 2) if word_box else x0
             left = min(max(centre - pw / scale / 2, x0), x1 - pw / scale)
-        top = (y0 + y1) / 2 - ph / scale / 2
+        mid = y + h / 2
+        top = mid - ph / scale / 2
         region = original.crop((round(left), round(top), round(left + pw / scale), round(top + ph / scale)))
         out = region.convert("RGB").resize((pw, ph), Image.Resampling.LANCZOS)
+        out = ImageOps.autocontrast(out, cutoff=1)
         if word_box is not None:
+            # Underline the word rather than box it: at half-block resolution a box covers the letters.
             draw = ImageDraw.Draw(out)
             wx, wy, ww, wh = word_box
-            draw.rectangle(
-                ((wx - left) * scale - 1, (wy - top) * scale - 1, (wx + ww - left) * scale, (wy + wh - top) * scale),
-                outline=WORD_COLOUR,
-            )
-        return ImageOps.autocontrast(out, cutoff=1) if out.getextrema() != ((0, 0),) * 3 else out
+            y_line = min(ph - 1, round((wy + wh - top) * scale) + 1)
+            draw.line(((wx - left) * scale, y_line, (wx + ww - left) * scale, y_line), fill=WORD_COLOUR, width=1)
+        return out
 
 
 def _outside(

@@ -184,7 +184,9 @@ class LineStrip(_ImageHolder):
         self.page_image: PageImage | None = None
         self.line_box: Box | None = None
         self.word_box: Box | None = None
+        self.text_height: int | None = None
         self.preprocessed = False
+        self.rows: int | None = None  # set by the user (taller strip = larger letters); None = by terminal size
 
     def set_page(self, image: PageImage | None, why: str = "") -> None:
         """Use a new page's image."""
@@ -193,8 +195,10 @@ class LineStrip(_ImageHolder):
         if image is None:
             self.show_message(why)
 
-    def set_boxes(self, line_box: Box | None, word_box: Box | None, why: str = "") -> None:
-        """Show the line ``line_box`` with ``word_box`` marked."""
+    def set_boxes(
+        self, line_box: Box | None, word_box: Box | None, why: str = "", text_height: int | None = None
+    ) -> None:
+        """Show the line ``line_box`` with ``word_box`` marked; ``text_height`` is its words' median height."""
         if self.page_image is None:
             return
         if line_box is None:
@@ -203,7 +207,7 @@ class LineStrip(_ImageHolder):
             return
         if (line_box, word_box) == (self.line_box, self.word_box):
             return
-        self.line_box, self.word_box = line_box, word_box
+        self.line_box, self.word_box, self.text_height = line_box, word_box, text_height
         self.redraw()
 
     def redraw(self) -> None:
@@ -216,6 +220,8 @@ class LineStrip(_ImageHolder):
                 self.line_box,
                 word_box=self.word_box,
                 zoom=self.zoom,
+                text_height=self.text_height,
+                letter_pixels=10.0 if CELL_PIXELS == (1, 2) else None,
                 preprocessed=self.preprocessed,
             )
         )

@@ -131,6 +131,14 @@ class PageSession:
             return tuple(box) if box else None  # type: ignore[return-value]
         return None
 
+    def text_height(self, line: int) -> int | None:
+        """The median height of the words of line ``line`` in the layout (how tall its letters are)."""
+        lines = (self.layout or {}).get("lines") or []
+        if not 0 <= line < len(lines):
+            return None
+        heights = sorted(int(w["box"][3]) for w in lines[line].get("words") or [] if w.get("box"))
+        return heights[len(heights) // 2] if heights else None
+
     def word_box(self, line: int, text_line: str, column: int) -> tuple[int, int, int, int] | None:
         """The scan box of the word under ``column`` of a text line, matched by word position in the line."""
         lines = (self.layout or {}).get("lines") or []
