@@ -118,8 +118,8 @@ def test_denoise_methods_and_bad_method() -> None:
 
 def test_parse_steps_keeps_default_parameters_and_rejects_unknown() -> None:
     steps = pp.parse_steps("grayscale,binarize:method=otsu,deskew:max_angle=3")
-    assert steps[1] == ("binarize", {"method": "otsu", "window": 41, "k": 0.2})
-    assert steps[2][1]["max_angle"] == 3
+    assert steps[1] == ("binarize", {"method": "otsu"})
+    assert steps[2][1] == {"max_angle": 3, "min_angle": 0.2}  # min_angle kept from the default pipeline
     assert pp.parse_steps("none") == []
     assert [n for n, _ in pp.parse_steps("default")] == [n for n, _ in pp.DEFAULT_STEPS]
     with pytest.raises(UsageError, match="sharpen"):
@@ -132,4 +132,7 @@ def test_preprocess_records_every_step_and_its_measurements() -> None:
     result = pp.preprocess(text_page(lines=3))
     assert [s["step"] for s in result.steps] == [n for n, _ in pp.DEFAULT_STEPS]
     assert "angle" in next(s for s in result.steps if s["step"] == "deskew")
-    assert set(np.unique(result.image)) <= {0, 255}
+    assert result.image.dtype == np.uint8 and result.image.ndim == 2
+    binary = pp.preprocess(text_page(lines=3), pp.parse_steps("grayscale,binarize,despeckle"))
+    assert set(np.unique(binary.image)) <= {0, 255}
+    assert binary.steps[1] == {"step": "binarize"}

@@ -253,6 +253,15 @@ def score_line(text: str, conf: float, lang: str, known: float | None) -> float:
     return score
 
 
+def _looks_azerbaijani(text: str) -> bool:
+    """Whether a ``rus`` reading has the look-alikes ``rus`` writes for Azerbaijani letters in many words."""
+    words = [w for w in text.split() if len(w) > 2]
+    if len(words) < 3:
+        return False
+    odd = sum(1 for w in words if _INNER_E.search(w) or (_LATIN.search(w) and _CYRILLIC.search(w)))
+    return odd / len(words) >= 0.3
+
+
 def _iou(a: Sequence[int], b: Sequence[int]) -> float:
     ax1, ay1, bx1, by1 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
     iw = max(0, min(ax1, bx1) - max(a[0], b[0]))
@@ -313,13 +322,15 @@ def run_job(job: PageJob) -> OcrResult:
     else:
         primary = "rus"
     base = reading(primary)
-    # Which other readings "auto" needs: aze_cyrl when the document may hold Azerbaijani, or when
-    # some line reads badly as Russian (a document's language list can be incomplete).
+    # Which other readings "auto" needs: the other model when the document may hold that language, or when
+    # the letters of some line say the document's language list is incomplete (э inside words and Latin
+    # letters mixed into Cyrillic are what rus writes for ә and һ). Confidence alone is no reason: a faint
+    # Russian page would pay a second full run for nothing.
     alternatives: list[str] = []
     if mode == "auto":
         other = "aze_cyrl" if primary == "rus" else "rus"
-        doubtful = any(score_line(line.text, line.conf, primary, None) < 0.6 for line in base.lines)
-        if other in job.doc_languages or doubtful:
+        suspicious = primary == "rus" and any(_looks_azerbaijani(line.text) for line in base.lines)
+        if other in job.doc_languages or suspicious:
             alternatives.append(other)
     for lang in sorted(region_langs - {primary}):
         if lang not in alternatives:

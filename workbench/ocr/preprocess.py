@@ -271,8 +271,10 @@ DEFAULT_STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("deskew", {"max_angle": 5.0, "min_angle": 0.2}),
     ("flatten", {"kernel": 41}),
     ("denoise", {"method": "median", "strength": 3}),
-    ("binarize", {"method": "sauvola", "window": 41, "k": 0.2}),
-    ("despeckle", {"max_area": 3}),
+    # No binarisation of our own: on the sample pages Sauvola (k 0.05-0.2) lost faint typewriter strokes
+    # (CER 9-35 %) and Otsu after flattening gave 4.2 %, while Tesseract's own thresholding of the
+    # flattened, denoised grey page gave 2.4 % (bench/bench_ocr_cer.py, BENCHMARKS.md). Binarisation and
+    # despeckling stay available as steps (`--steps`) for scans where they do help.
 )
 
 
