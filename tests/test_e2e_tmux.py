@@ -1,0 +1,112 @@
+"""End to end in a real terminal: tmux runs `workbench` on a copy of the sample archive, keys go in with
+`send-keys`, `capture-pane` shows the edited text, the saved version and the history entry, and the store on
+disk is checked afterwards."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from workbench.project import Project
+from workbench.store import TranscriptStore
+
+pytestmark = [
+    pytest.mark.tmux,
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+WORKBENCH = Path(sys.executable).with_name("workbench")
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True, timeout=30).stdout
+
+
+class Terminal:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def screen(self) -> str:
+        return _tmux("capture-pane", "-p", "-t", self.name)
+
+    def keys(self, *keys: str) -> None:
+        _tmux("send-keys", "-t", self.name, *keys)
+
+    def type(self, text: str) -> None:
+        _tmux("send-keys", "-t", self.name, "-l", text)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared on the screen:\n{screen}")
+
+    def alive(self) -> bool:
+        return subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def terminal(sample_project: Project, tmp_path: Path):
+    name = f"wb-e2e-{uuid.uuid4().hex[:8]}"
+    env = {
+        "WORKBENCH_AUTHOR": "e2e-tester",
+        "WORKBENCH_LOG": str(tmp_path / "tui.log"),
+        "TERM": "xterm-256color",
+    }
+    exports = " ".join(f"{k}={v}" for k, v in env.items())
+    command = f"cd {sample_project.root} && env {exports} {WORKBENCH}"
+    _tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command)
+    term = Terminal(name)
+    yield term
+    if term.alive():
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def test_edit_save_and_history_in_a_real_terminal(terminal: Terminal, sample_project: Project) -> None:
+    pages = sample_project.pages()
+    assert pages, "the sample archive has pages"
+    page = pages[0].id  # plain `workbench` opens the first page
+    store = TranscriptStore(sample_project)
+    before = store.latest_number(page) or 0
+    terminal.wait_for(page)
+    terminal.wait_for("line 1/")  # the status line is painted: the app takes keys
+    time.sleep(0.5)
+    terminal.keys("Home")
+    terminal.type("Проверка ")
+    terminal.keys("C-g", "a")  # the Azerbaijani chord: ә
+    terminal.type(" ")
+    screen = terminal.wait_for("Проверка ә")
+    assert "● unsaved" in screen
+    terminal.keys("C-s")
+    terminal.wait_for("Save a version")
+    terminal.type("e2e message")
+    terminal.keys("Enter")
+    screen = terminal.wait_for(f"v{before + 1} ·")
+    assert "unsaved" not in screen.splitlines()[0]
+    terminal.keys("F3")
+    screen = terminal.wait_for("e2e message")
+    assert "e2e-tester" in screen and f"History of {page}" in screen
+    terminal.keys("Escape")
+    time.sleep(0.3)
+    terminal.keys("C-q")
+    deadline = time.monotonic() + 15
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not terminal.alive(), "the app did not quit on Ctrl+Q with nothing unsaved"
+    # And on disk:
+    version = store.read(page)
+    assert version.number == before + 1
+    assert version.text.startswith("Проверка ә ")
+    assert (version.meta.author, version.meta.message, version.meta.source) == ("e2e-tester", "e2e message", "edit")
+    assert store.read_recovery(page) is None
