@@ -363,3 +363,45 @@ def test_enospc_injected_at_each_write(store: TranscriptStore, monkeypatch: pyte
             store.save("d/p1", "lost?", layout={"lines": [1]})
         assert store.version_numbers("d/p1") == [1] and store.read("d/p1").text == "kept"
         assert temporaries(store) == []
+
+
+# -- progress and its derived cache ------------------------------------------------------------------------
+
+
+def test_progress_follows_every_save_through_its_cache(store: TranscriptStore) -> None:
+    cache = store.project.root / ".workbench-cache" / "store-status.json"
+    store.save("a/p1", "x", status="Done")
+    store.save("a/p2", "x")
+    assert store.progress(include=["a/p1", "scan/only"]) == {
+        "New": 1,
+        "In progress": 1,
+        "Done": 1,
+        "Final": 0,
+        "Ground truth": 0,
+    }
+    assert cache.is_file()
+    # Several saves in quick succession (within one tick of a coarse folder mtime) are all seen.
+    for status in ("Final", "Done", "Ground truth"):
+        store.set_status("a/p2", status)
+        assert store.progress()["Ground truth" if status == "Ground truth" else status] >= 1
+    assert store.progress() == {"New": 0, "In progress": 0, "Done": 1, "Final": 0, "Ground truth": 1}
+    # The latest metadata rewritten in place (as a git checkout does) is noticed too.
+    meta = store.page_dir("a/p1") / "versions" / "0001" / "meta.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"Done"', '"Final"'), encoding="utf-8")
+    assert store.progress()["Final"] == 1
+    meta.write_text("{damaged", encoding="utf-8")
+    assert store.progress()["corrupt"] == 1
+    # The cache is derived: garbage or no cache gives the same answer.
+    cache.write_text("garbage", encoding="utf-8")
+    assert store.progress()["corrupt"] == 1
+    cache.unlink()
+    assert store.progress() == {"New": 0, "In progress": 0, "Done": 0, "Final": 0, "Ground truth": 1, "corrupt": 1}
+    assert store.progress(["a/p2"]) == {"New": 0, "In progress": 0, "Done": 0, "Final": 0, "Ground truth": 1}
+
+
+def test_page_ids_do_not_follow_symlinks(store: TranscriptStore, tmp_path: Path) -> None:
+    store.save("a/p1", "x")
+    outside = tmp_path / "outside"
+    (outside / "p9" / "versions").mkdir(parents=True)
+    (store.root / "b").symlink_to(outside)
+    assert store.page_ids() == ["a/p1"]

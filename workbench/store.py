@@ -270,7 +270,7 @@ class TranscriptStore:
 
     # -- reading --------------------------------------------------------------------------------------
 
-    def _numbers(self, folder: Path) -> list[int]:
+    def _numbers(self, folder: Path | str) -> list[int]:
         try:
             names = os.listdir(folder)
         except FileNotFoundError:
@@ -287,10 +287,13 @@ class TranscriptStore:
         nums = self.version_numbers(page_id)
         return nums[-1] if nums else None
 
-    def _read_meta(self, vdir: Path) -> VersionMeta:
-        path = vdir / "meta.json"
+    def _read_meta(self, vdir: Path | str) -> VersionMeta:
+        path = os.path.join(vdir, "meta.json")  # plain strings: history reads a thousand of these at once
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, "rb") as f:
+                data = json.loads(f.read())
+            if not isinstance(data, dict):
+                raise TypeError(f"a JSON {type(data).__name__}, not an object")
             return VersionMeta.from_json(data)
         except FileNotFoundError as e:
             raise IntegrityError(f"{path}: missing.", hint="Run `workbench fsck`.") from e
@@ -349,8 +352,8 @@ class TranscriptStore:
 
     def history(self, page_id: str) -> list[VersionMeta]:
         """Metadata of every version, oldest first. A corrupt ``meta.json`` raises for that page only."""
-        folder = self._kind_dir(page_id, "versions")
-        return [self._read_meta(folder / f"{n:04d}") for n in self._numbers(folder)]
+        folder = str(self._kind_dir(page_id, "versions"))
+        return [self._read_meta(os.path.join(folder, f"{n:04d}")) for n in self._numbers(folder)]
 
     def has_human_version(self, page_id: str) -> bool:
         """Whether any version came from a person (edit, import, replace, restore) rather than OCR."""
@@ -620,11 +623,9 @@ class TranscriptStore:
         in another process or another thread is never disturbed.
         """
         removed: list[Path] = []
-        if page_id is not None:
-            page = self.page_dir(page_id)
-            folders = [page / "versions", page / "candidates"]
-        else:
-            folders = [self.root / pid / kind for pid in self.page_ids() for kind in ("versions", "candidates")]
+        pages = [page_id] if page_id is not None else self.page_ids()
+        # _kind_dir refuses a versions folder that is a symbolic link out of the project.
+        folders = [self._kind_dir(pid, kind) for pid in pages for kind in ("versions", "candidates")]
         for folder in folders:
             try:
                 names = os.listdir(folder)
@@ -636,18 +637,26 @@ class TranscriptStore:
         return removed
 
     def page_ids(self) -> list[str]:
-        """Ids of every page with a ``versions`` or ``candidates`` folder under ``transcripts/``, sorted."""
+        """Ids of every page with a ``versions`` or ``candidates`` folder under ``transcripts/``, sorted.
+
+        Symbolic links are not followed, so every id found names a folder really inside ``transcripts/``.
+        """
         found: list[str] = []
-        if not self.root.is_dir():
-            return found
-        for dirpath, dirnames, _ in os.walk(self.root):
-            if "versions" in dirnames or "candidates" in dirnames:
-                rel = Path(dirpath).relative_to(self.root).as_posix()
-                if rel != ".":
-                    found.append(rel)
-                dirnames[:] = []  # a page folder holds no further pages
-            else:
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+
+        def walk(folder: str, prefix: str) -> None:
+            try:
+                entries = [e for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
+            except (FileNotFoundError, NotADirectoryError, PermissionError):
+                return
+            names = {e.name for e in entries}
+            if prefix and ("versions" in names or "candidates" in names):
+                found.append(prefix)
+                return  # a page folder holds no further pages
+            for e in entries:
+                if not e.name.startswith("."):
+                    walk(e.path, f"{prefix}/{e.name}" if prefix else e.name)
+
+        walk(str(self.root), "")
         return sorted(found)
 
     # -- archive-wide views ------------------------------------------------------------------------------
@@ -657,18 +666,45 @@ class TranscriptStore:
         latest = self.latest_number(page_id)
         return None if latest is None else self.meta(page_id, latest).status
 
-    def progress(self, page_ids: Iterable[str] | None = None) -> dict[str, int]:
-        """How many pages are in each status (``STATUSES`` order), reading only each page's latest metadata.
+    def progress(self, page_ids: Iterable[str] | None = None, *, include: Iterable[str] = ()) -> dict[str, int]:
+        """How many pages are in each status (``STATUSES`` order), from each page's latest metadata.
 
-        ``page_ids`` defaults to every page with a transcript; a page given without one counts as ``New``.
-        A page whose latest metadata is corrupt counts under ``"corrupt"``.
+        ``page_ids`` defaults to every page with a transcript; ``include`` adds pages (e.g. every scan's) that
+        count as ``New`` when they have no transcript. A page whose latest metadata is damaged counts under
+        ``"corrupt"``. Over the whole archive this keeps a derived cache (``.workbench-cache/store-status.json``,
+        git-ignored, rebuilt when missing) keyed by each page's folder and latest ``meta.json`` stat, so a
+        second run reads one ``stat`` per page instead of parsing every page's metadata.
         """
         counts = dict.fromkeys(STATUSES, 0)
-        for pid in self.page_ids() if page_ids is None else page_ids:
-            try:
-                counts[self.status(pid) or "New"] += 1
-            except IntegrityError:
-                counts["corrupt"] = counts.get("corrupt", 0) + 1
+
+        def count(status: str | None) -> None:
+            key = status or "New"
+            counts[key] = counts.get(key, 0) + 1
+
+        if page_ids is not None:
+            for pid in page_ids:
+                try:
+                    count(self.status(pid))
+                except IntegrityError:
+                    count("corrupt")
+            return counts
+        known = self.page_ids()
+        cache_file = self.project.root / ".workbench-cache" / "store-status.json"
+        cache = _load_cache(cache_file)
+        fresh: dict[str, list[Any]] = {}
+        root = str(self.root)
+        for pid in known:
+            entry = _status_entry(os.path.join(root, pid, "versions"), cache.get(pid))
+            if entry is None:
+                count(None)
+                continue
+            fresh[pid] = entry
+            count(entry[-1])
+        extra = {validate_page_id(p) for p in include} - set(known)
+        for _ in extra:
+            count(None)
+        if fresh != cache:
+            _write_cache(cache_file, fresh)
         return counts
 
     def fsck(self) -> FsckReport:
@@ -812,6 +848,66 @@ def _maybe_starting(entry: Path) -> bool:
     except PermissionError:
         return True
     return True
+
+
+_CORRUPT = "corrupt"
+
+
+def _status_entry(versions: str, cached: list[Any] | None) -> list[Any] | None:
+    """``[folder mtime, folder inode+links+size, latest number, meta mtime, meta size, status]`` of a versions folder,
+    taken from ``cached`` when the folder and its latest ``meta.json`` are unchanged; ``None`` if it has
+    no versions."""
+    try:
+        st = os.stat(versions)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    # A folder's link count and size change with every entry added, even within one tick of a coarse mtime.
+    ident = f"{st.st_ino}:{st.st_nlink}:{st.st_size}"
+    if cached and cached[0] == st.st_mtime_ns and cached[1] == ident:
+        # Same listing; check that the latest metadata file itself was not rewritten (a git checkout).
+        try:
+            mst = os.stat(os.path.join(versions, f"{cached[2]:04d}", "meta.json"))
+            if [mst.st_mtime_ns, mst.st_size] == cached[3:5]:
+                return cached
+        except (FileNotFoundError, NotADirectoryError, TypeError):
+            pass
+    numbers = [int(n) for n in os.listdir(versions) if n.isascii() and n.isdigit()]
+    if not numbers:
+        return None
+    latest = max(numbers)
+    path = os.path.join(versions, f"{latest:04d}", "meta.json")
+    try:
+        with open(path, "rb") as f:
+            mst = os.fstat(f.fileno())
+            status = json.loads(f.read()).get("status")
+        if status not in STATUSES:
+            status = _CORRUPT
+    except (OSError, ValueError, AttributeError):
+        return [st.st_mtime_ns, ident, latest, None, None, _CORRUPT]
+    return [st.st_mtime_ns, ident, latest, mst.st_mtime_ns, mst.st_size, status]
+
+
+def _load_cache(path: Path) -> dict[str, list[Any]]:
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read())
+        if data.get("format") == FORMAT and isinstance(data.get("pages"), dict):
+            return data["pages"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {}
+
+
+def _write_cache(path: Path, pages: dict[str, list[Any]]) -> None:
+    """Write the derived cache atomically; a cache that cannot be written is simply not kept."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        tmp.write_text(json.dumps({"format": FORMAT, "pages": pages}, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 @dataclass(frozen=True)

@@ -275,8 +275,9 @@ def progress_cmd(ctx: Context, as_json: bool) -> None:
     """How many pages of the archive are in each status (a page without a transcript counts as New)."""
     project = ctx.project()
     store = TranscriptStore(project)
-    ids = {p.id for p in project.pages()} | set(store.page_ids())
-    counts = store.progress(sorted(ids))
+    # Scan pages without a transcript count as New; the store walks transcripts/ itself (with its cache).
+    # Only the scan half of Project.pages() is needed: its transcript half costs ~1 s on 10,000 pages.
+    counts = store.progress(include=[p.id for p in project._scan_pages()])
     total = sum(counts.values())
     if as_json:
         _echo_json({**counts, "total": total})
