@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from workbench.errors import InputError, PageError, UsageError, WorkbenchError
-from workbench.ocr.azeri import AZERI_ONLY_LETTERS, normalise_aze_cyrl
+from workbench.ocr.azeri import AZERI_ONLY_LETTERS, normalise_aze_cyrl, to_orthography
 from workbench.project import LANGUAGES, Project, Region
 from workbench.store import SaveResult, TranscriptStore
 from workbench.text import nfc
@@ -271,6 +271,53 @@ def _iou(a: Sequence[int], b: Sequence[int]) -> float:
     return inter / union if union else 0.0
 
 
+#: Letters Azerbaijani (with its Russian loanwords) uses that the aze_cyrl model cannot write, but rus can.
+_RUS_SUPPLIES = frozenset("шйцщъьюяёШЙЦЩЪЬЮЯЁ")
+
+
+_YOT_INSIDE = re.compile(r"(?<=[а-яәөүғҝһҹјыи])(?:Ии|И)(?=[а-яәөүғҝһҹјы]|$)")
+
+
+def repair_aze_yot(word: str) -> str:
+    """Turn the aze_cyrl model's ``И``/``Ии`` inside a lower-case word into ``й`` (it has no й or ј glyph).
+
+    A capital И after a lower-case letter is never right in running text; the model writes it for й.
+    """
+    return _YOT_INSIDE.sub("й", word)
+
+
+def combine_aze_rus(aze: str, rus: str) -> str:
+    """One word from an ``aze_cyrl`` reading (normalised) and a ``rus`` reading of the same word.
+
+    The aze_cyrl reading is kept, except where the rus reading has a letter aze_cyrl cannot write (ш й and
+    the Russian loanword letters) against a stretch without any Azerbaijani-only letter: aze_cyrl writes
+    п or и for ш and И or Ии for й, and those stretches are taken from rus. ҹ/ч stay as aze_cyrl read them
+    (rus reads both as ч).
+    """
+    import difflib
+
+    if aze == rus:
+        return aze
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, aze, rus, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        a, r = aze[i1:i2], rus[j1:j2]
+        if tag == "replace" and len(a) == len(r):
+            # Letter by letter: a letter only rus can write replaces aze_cyrl's look-alike, never one of
+            # the Azerbaijani letters.
+            out.append(
+                "".join(
+                    rc if rc in _RUS_SUPPLIES and ac not in AZERI_ONLY_LETTERS else ac
+                    for ac, rc in zip(a, r, strict=True)
+                )
+            )
+        elif tag == "replace" and set(r) <= _RUS_SUPPLIES and not set(a) & AZERI_ONLY_LETTERS:
+            out.append(r)  # "Ии" for й, "пп" for шш
+        else:
+            out.append(a)  # equal, delete (aze has more), or insert (ignored: rus adds nothing aze lacks)
+    return "".join(out)
+
+
 def _normalise_word(text: str, lang: str, orthography: str) -> str:
     if lang == "aze_cyrl":
         return normalise_aze_cyrl(text, orthography)
@@ -330,7 +377,9 @@ def run_job(job: PageJob) -> OcrResult:
     if mode == "auto":
         other = "aze_cyrl" if primary == "rus" else "rus"
         suspicious = primary == "rus" and any(_looks_azerbaijani(line.text) for line in base.lines)
-        if other in job.doc_languages or suspicious:
+        # An Azerbaijani page always gets the rus reading too: it supplies ш and й, which aze_cyrl lacks
+        # (see combine_aze_rus).
+        if other in job.doc_languages or suspicious or primary == "aze_cyrl":
             alternatives.append(other)
     for lang in sorted(region_langs - {primary}):
         if lang not in alternatives:
@@ -365,9 +414,16 @@ def run_job(job: PageJob) -> OcrResult:
         else:
             lang, picked = options[0]
             scores = {}
+        rus_line = next((cand for lg, cand in options if lg == "rus"), None)
+        merge = lang == "aze_cyrl" and rus_line is not None and len(rus_line.words) == len(picked.words)
         words = []
-        for w in picked.words:
-            text = _normalise_word(w.text, lang, job.orthography)
+        for i, w in enumerate(picked.words):
+            if merge:
+                assert rus_line is not None
+                aze = repair_aze_yot(normalise_aze_cyrl(w.text, "1939"))
+                text = to_orthography(combine_aze_rus(aze, nfc(rus_line.words[i].text)), job.orthography)
+            else:
+                text = _normalise_word(w.text, lang, job.orthography)
             if text:
                 words.append({"text": text, "box": list(prep.box_to_original(w.box)), "conf": round(w.conf, 2)})
         if not words:
