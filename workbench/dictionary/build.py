@@ -9,6 +9,7 @@ of the same sources give byte-identical files.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,12 +72,11 @@ def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
 
 
-def entries_for(lang: str, workers: int = 2) -> dict[str, tuple[str, float]]:
+def entries_for(lang: str) -> dict[str, tuple[str, float]]:
     """All words of ``lang`` from the real sources: key → (stored form, zipf)."""
     if lang == "rus":
-        return sources.russian_keys(
-            sources.wordfreq_russian(), sources.wordfreq_forms(), sources.opencorpora_forms(workers=workers)
-        )
+        freqs, forms = sources.wordfreq_russian()
+        return sources.russian_keys(freqs, forms, sources.opencorpora_forms())
     return sources.azerbaijani_keys(sources.tesseract_wordlist("aze"), sources.tesseract_wordlist("aze_cyrl"))
 
 
@@ -86,7 +86,6 @@ def build_lang(
     root: Path | None = None,
     force: bool = False,
     entries: dict[str, tuple[str, float]] | None = None,
-    workers: int = 2,
 ) -> BuildReport:
     """Build the ``lang`` index unless an intact one with the same sources exists (or ``force``).
 
@@ -104,7 +103,7 @@ def build_lang(
         except DictionaryError:
             pass
     t0 = time.perf_counter()
-    data = entries if entries is not None else entries_for(lang, workers=workers)
+    data = entries if entries is not None else entries_for(lang)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         write_index(folder, data, lambda k: skeleton(k, lang), {"lang": lang, "sources": fp})
@@ -113,6 +112,10 @@ def build_lang(
             f"Cannot write the dictionary to {folder} ({e.strerror or e}).",
             hint="Free some space or set WORKBENCH_DATA to a writable folder.",
         ) from e
+    # indexes of older formats are dead weight now (hundreds of MB)
+    for old in folder.parent.glob(f"{lang}.v*"):
+        if old != folder and old.is_dir() and old.name[len(lang) + 2 :].isdigit():
+            shutil.rmtree(old, ignore_errors=True)
     return BuildReport(lang, True, len(data), time.perf_counter() - t0, _folder_bytes(folder), folder)
 
 
@@ -122,12 +125,11 @@ def build_all(
     force: bool = False,
     langs: tuple[str, ...] = LANGS,
     progress: Callable[[str], None] | None = None,
-    workers: int = 2,
 ) -> list[BuildReport]:
     """Build every language's index that is missing, stale or corrupt; report what was done."""
     out = []
     for lang in langs:
         if progress:
             progress(lang)
-        out.append(build_lang(lang, root=root, force=force, workers=workers))
+        out.append(build_lang(lang, root=root, force=force))
     return out

@@ -14,6 +14,8 @@ Files in one index folder (all written by :func:`write_index`):
 ``known_i.npy``             the word id of each ``known_h`` entry
 ``grp.npy``                 word ids where each prefix group starts (words sharing a 7-letter skeleton prefix)
 ``del_h.npy``/``del_g.npy`` sorted 64-bit hashes of the deletes (≤ 2) of each group's prefix, and the group
+                            (its top two bits: how many letters were deleted)
+``known_f``/``del_f.npy``   every 4096th hash of the two sorted tables (read whole; see ``FENCE``)
 
 The delete table is built per distinct *prefix* rather than per word: the 3 million Russian forms share
 about a tenth as many 7-letter prefixes, so the table is ten times smaller than symspell's and is computed
@@ -35,7 +37,10 @@ import numpy as np
 
 from workbench.errors import DictionaryError
 
-FORMAT = 1
+FORMAT = 2
+#: Every FENCE-th entry of a sorted hash table is kept in a small array read whole: a lookup then searches
+#: one 32 KB block of the memory map (numpy's searchsorted on the whole map touches megabytes).
+FENCE = 4096
 PREFIX = 7
 MAX_EDIT = 2
 _FNV_OFFSET = 0xCBF29CE484222325
@@ -44,7 +49,7 @@ _MASK = (1 << 64) - 1
 REBUILD_HINT = "Rebuild it with `workbench dict build` (the set-up `./dev setup` runs it)."
 LEVEL_SHIFT = 30
 GROUP_MASK = (1 << LEVEL_SHIFT) - 1
-ARRAYS = ("off", "zipf", "klen", "known_h", "known_i", "grp", "del_h", "del_g")
+ARRAYS = ("off", "zipf", "klen", "known_h", "known_i", "known_f", "grp", "del_h", "del_g", "del_f")
 
 
 def hash_str(text: str) -> int:
@@ -160,7 +165,7 @@ def write_index(folder: Path, entries: dict[str, tuple[str, float]], skel: Any, 
     tmp.mkdir(parents=True)
     (tmp / "blob.bin").write_bytes(b"".join(encoded))
     arrays = {"off": off, "zipf": zipf, "klen": klen, "known_h": known_h, "known_i": known_i, "grp": grp}
-    arrays |= {"del_h": del_h, "del_g": del_g}
+    arrays |= {"del_h": del_h, "del_g": del_g, "known_f": known_h[::FENCE].copy(), "del_f": del_h[::FENCE].copy()}
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
     # Sample words let the loader prove the files fit together (a truncated or swapped file fails them).
@@ -181,6 +186,30 @@ def write_index(folder: Path, entries: dict[str, tuple[str, float]], skel: Any, 
         folder.rename(old)
     tmp.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _equal_range(table: np.ndarray, fence: np.ndarray, value: int, right: bool = True) -> tuple[int, int]:
+    """Where ``value`` is in a sorted memory-mapped ``table``: search the fence, then one block of the map."""
+    v = np.uint64(value)
+    n = len(table)
+    j = int(np.searchsorted(fence, v, side="left"))
+    a0 = max(j - 1, 0) * FENCE
+    block = table[a0 : min(j * FENCE + 1, n)]
+    lo = a0 + int(np.searchsorted(block, v, side="left"))
+    if not right:
+        return lo, lo
+    j = int(np.searchsorted(fence, v, side="right"))
+    b0 = max(j - 1, 0) * FENCE
+    block = table[b0 : min(j * FENCE + 1, n)]
+    return lo, b0 + int(np.searchsorted(block, v, side="right"))
+
+
+def _advise_random(mapping: Any) -> None:
+    if isinstance(mapping, mmap.mmap) and hasattr(mmap, "MADV_RANDOM"):
+        try:
+            mapping.madvise(mmap.MADV_RANDOM)
+        except OSError:
+            pass  # only advice: some file systems refuse it
 
 
 class Index:
@@ -224,11 +253,18 @@ class Index:
             raise DictionaryError(f"The dictionary file {blob_path} is missing.", hint=REBUILD_HINT) from e
         except (OSError, ValueError) as e:
             raise DictionaryError(f"The dictionary file {blob_path} is corrupt ({e}).", hint=REBUILD_HINT) from e
+        # Lookups jump around: tell the kernel not to read ahead (else one binary search pulls in megabytes
+        # and the resident size grows by hundreds of MB after a few words).
+        for arr in arrays.values():
+            _advise_random(getattr(arr, "_mmap", None))
+        _advise_random(self._mm)
         # plain ndarray views of the maps: np.memmap's subclass hooks cost microseconds per slice
         arrays = {k: v.view(np.ndarray) for k, v in arrays.items()}
         self.off, self.zipf, self.klen = arrays["off"], arrays["zipf"], arrays["klen"]
         self.known_h, self.known_i = arrays["known_h"], arrays["known_i"]
         self.grp, self.del_h, self.del_g = arrays["grp"], arrays["del_h"], arrays["del_g"]
+        self.known_f = np.array(arrays["known_f"])  # small: copied into memory
+        self.del_f = np.array(arrays["del_f"])
         n = int(self.info.get("words", -1))
         ok = (
             len(self.off) == n + 1
@@ -239,6 +275,8 @@ class Index:
             and len(self.grp) == int(self.info.get("groups", -2)) + 1
             and len(self.del_h) == len(self.del_g) == int(self.info.get("deletes", -3))
             and size == int(self.info.get("blob_bytes", -4))
+            and len(self.known_f) == (n + FENCE - 1) // FENCE
+            and len(self.del_f) == (len(self.del_h) + FENCE - 1) // FENCE
             and (n == 0 or int(self.off[-1]) == size)
         )
         if ok:
@@ -262,8 +300,8 @@ class Index:
 
     def lookup(self, key: str) -> int | None:
         """The id of the word whose key is ``key``, or None (hash match confirmed against the stored word)."""
-        h = np.uint64(hash_str(key))
-        pos = int(np.searchsorted(self.known_h, h))
+        h = hash_str(key)
+        pos, _ = _equal_range(self.known_h, self.known_f, h, right=False)
         while pos < len(self.known_h) and self.known_h[pos] == h:
             i = int(self.known_i[pos])
             if self._fold(self.word(i)) == key:
@@ -277,10 +315,11 @@ class Index:
         This is symspell's candidate step; the caller verifies the edit distance. Returns ids, stored
         forms and Zipf frequencies.
         """
-        qh = np.array([hash_str(d) for d in prefix_deletes(skel_key[:PREFIX], max_edit)], dtype=np.uint64)
-        lo = np.searchsorted(self.del_h, qh, side="left")
-        hi = np.searchsorted(self.del_h, qh, side="right")
-        parts = [self.del_g[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        parts = []
+        for d in prefix_deletes(skel_key[:PREFIX], max_edit):
+            a, b = _equal_range(self.del_h, self.del_f, hash_str(d))
+            if b > a:
+                parts.append(self.del_g[a:b])
         if not parts:
             return [], [], []
         g = np.concatenate(parts)

@@ -18,11 +18,11 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from workbench.dictionary.fold import aze_lower, fold_key
+from workbench.dictionary.fold import aze_lower
 from workbench.errors import MissingDependencyError
 from workbench.ocr.azeri import latin_to_cyrillic, normalise_aze_cyrl
 
@@ -43,29 +43,27 @@ def package_version(name: str) -> str:
         return "missing"
 
 
-def wordfreq_russian() -> dict[str, float]:
-    """wordfreq's large Russian list as key → summed frequency (keys folded: lower case, ё → е)."""
+_YO = str.maketrans({"ё": "е"})
+_AZE_KEY = str.maketrans({"ё": "е", "ј": "й"})
+
+
+def wordfreq_russian() -> tuple[dict[str, float], dict[str, str]]:
+    """wordfreq's large Russian list: key → summed frequency, and key → its most frequent written form.
+
+    Keys are folded (ё → е); the list is already lower case, so folding is one ``translate``.
+    """
     import wordfreq
 
-    out: dict[str, float] = {}
-    for word, freq in wordfreq.get_frequency_dict("ru", wordlist="large").items():
-        if _RUS_WORD.match(word):
-            key = fold_key(word, "rus")
-            out[key] = out.get(key, 0.0) + freq
-    return out
-
-
-def wordfreq_forms() -> dict[str, str]:
-    """The most frequent written form of each key in wordfreq's Russian list (keeps ё where it is usual)."""
-    import wordfreq
-
+    freqs: dict[str, float] = {}
     best: dict[str, tuple[float, str]] = {}
+    match = _RUS_WORD.match
     for word, freq in wordfreq.get_frequency_dict("ru", wordlist="large").items():
-        if _RUS_WORD.match(word):
-            key = fold_key(word, "rus")
+        if match(word):
+            key = word.translate(_YO)
+            freqs[key] = freqs.get(key, 0.0) + freq
             if key not in best or freq > best[key][0]:
                 best[key] = (freq, word)
-    return {k: w for k, (_, w) in best.items()}
+    return freqs, {k: w for k, (_, w) in best.items()}
 
 
 def zipf(freq: float) -> float:
@@ -84,40 +82,32 @@ def _opencorpora_dawg() -> str:
     return os.path.join(pymorphy3_dicts_ru.get_path(), "words.dawg")
 
 
-def _opencorpora_part(prefixes: list[str]) -> list[str]:
-    import dawg_python
+def opencorpora_forms(limit_prefixes: Iterable[str] | None = None) -> set[str]:
+    """Every word form of the OpenCorpora lexicon (lower case, with ё).
 
-    d = dawg_python.RecordDAWG(">HH").load(_opencorpora_dawg())
-    out: set[str] = set()
-    for prefix in prefixes:
-        out.update(d.iterkeys(prefix))
-    return sorted(out)
-
-
-def opencorpora_forms(workers: int = 2, limit_prefixes: Iterable[str] | None = None) -> set[str]:
-    """Every word form of the OpenCorpora lexicon (lower case, with ё), read in ``workers`` processes.
-
-    ``limit_prefixes`` restricts it to forms starting with those strings (tests build small dictionaries).
+    Read with the C ``dawg2`` reader (3 s) when it is installed, else with pymorphy3's pure-Python
+    ``dawg_python`` (about 80 s). ``limit_prefixes`` keeps only forms under those prefixes (small test builds).
     """
+    path = _opencorpora_dawg()
     try:
-        import dawg_python  # noqa: F401
-    except ImportError as e:
-        raise MissingDependencyError(
-            "dawg_python (pymorphy3's DAWG reader) is not installed.",
-            hint="Install the project's dependencies: `./dev setup` or `pip install -e .`.",
-        ) from e
-    if limit_prefixes is not None:
-        return set(_opencorpora_part(list(limit_prefixes)))
-    letters = list("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
-    # Round-robin by first letter so both processes get a similar share (iteration is pure Python, ~80 s alone).
-    parts = [letters[i::workers] for i in range(workers)] if workers > 1 else [letters]
+        import dawg
+
+        d: Any = dawg.RecordDAWG(">HH")
+        d.load(path)
+    except ImportError:
+        try:
+            import dawg_python
+        except ImportError as e:
+            raise MissingDependencyError(
+                "No DAWG reader (dawg2 or dawg2-python) is installed to read the OpenCorpora forms.",
+                hint="Install the project's dependencies: `./dev setup` or `pip install -e .`.",
+            ) from e
+        d = dawg_python.RecordDAWG(">HH").load(path)
+    if limit_prefixes is None:
+        return set(d.iterkeys())
     out: set[str] = set()
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for words in pool.map(_opencorpora_part, parts):
-                out.update(words)
-    else:
-        out.update(_opencorpora_part(letters))
+    for prefix in limit_prefixes:
+        out.update(d.iterkeys(prefix))
     return out
 
 
@@ -189,10 +179,10 @@ def azerbaijani_keys(latin_words: Iterable[str], cyrillic_words: Iterable[str]) 
     for source, words in ((1, latin_words), (2, cyrillic_words)):
         for raw in words:
             if source == 1:
-                word = latin_to_cyrillic(aze_lower(raw), "1939")
+                key = latin_to_cyrillic(aze_lower(raw), "1939")
             else:
-                word = normalise_aze_cyrl(raw, "1939")
-            key = fold_key(word, "aze_cyrl")
+                key = normalise_aze_cyrl(raw, "1939").lower()
+            key = key.translate(_AZE_KEY)
             if len(key) < 1 or not _AZE_WORD.match(key):
                 continue
             seen[key] = seen.get(key, 0) | source
@@ -204,10 +194,11 @@ def russian_keys(
 ) -> dict[str, tuple[str, float]]:
     """Russian keys → (stored form, zipf) from wordfreq's frequencies and the lexicon's forms."""
     out: dict[str, tuple[str, float]] = {k: (forms.get(k, k), zipf(f)) for k, f in freqs.items()}
+    match = _RUS_WORD.match
     for form in lexicon:
-        if not _RUS_WORD.match(form):
+        if not match(form):
             continue
-        key = fold_key(form, "rus")
+        key = form.translate(_YO)
         if key in out:
             # keep wordfreq's frequency; prefer the lexicon's ё spelling when wordfreq only had е
             stored, z = out[key]

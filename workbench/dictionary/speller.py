@@ -30,10 +30,13 @@ FREQ_WEIGHT = 0.1
 ZIPF_CAP = 6.0
 #: Zipf given to the project's own words (names and terms of the archive are "frequent" here).
 PROJECT_ZIPF = 5.0
-#: Cost of the space a run-together word lost («наруку» → «на руку»).
-SPLIT_COST = 0.45
+#: Cost of the space a run-together word lost («наруку» → «на руку»). Azerbaijani is agglutinative and its
+#: lists have no frequencies, so almost any long word splits into two listed words: a split must cost more.
+SPLIT_COST = {"rus": 0.45, "aze_cyrl": 1.0}
 #: A part of a split must be at least this frequent (one-letter words like «в», «с» are).
 SPLIT_MIN_ZIPF = 3.0
+#: The words of one letter (a run-together «вдоме» is «в доме»; a stray «ь» is not a word).
+ONE_LETTER_WORDS = {"rus": frozenset("авикосуя"), "aze_cyrl": frozenset("о")}
 #: Cost of a correction the user has made before, word for word.
 LEARNED_WORD_COST = 0.05
 
@@ -227,9 +230,13 @@ class Speller:
             offer(f"{left} {right}", f"{left} {right}", cost)
         if self._wrong_orthography(word) or (has_latin(word) and has_cyrillic(word)):
             pass  # the repaired form is already among the candidates (distance 0 on the key)
-        elif key in costs and self.knows_key(key):
-            # a known word is its own best suggestion; keep it first
-            costs[key] = (0.0, costs[key][1])
+        elif self.is_known(word):
+            # a known word is its own best suggestion, as written
+            costs.pop(key, None)
+            ranked = sorted(costs.values(), key=lambda cd: (cd[0], cd[1]))[: n - 1]
+            return [Suggestion(word, 1.0)] + [
+                Suggestion(self._display(d, word), round(math.exp(-c), 4)) for c, d in ranked
+            ]
         ranked = sorted(costs.values(), key=lambda cd: (cd[0], cd[1]))[:n]
         return [Suggestion(self._display(d, word), round(math.exp(-c), 4)) for c, d in ranked]
 
@@ -247,15 +254,19 @@ class Speller:
         if len(key) < 4 or "-" in key:
             return []
         out = []
+        one_letter = ONE_LETTER_WORDS.get(self.lang, frozenset())
+        min_part = 2 if self.lang == "rus" else 3  # Azerbaijani has no frequencies to vouch for short parts
         for i in range(1, len(key)):
             left, right = key[:i], key[i:]
+            if (len(left) < min_part and left not in one_letter) or (len(right) < min_part and right not in one_letter):
+                continue
             zl = self.zipf_of(left)
             if zl < SPLIT_MIN_ZIPF:
                 continue
             zr = self.zipf_of(right)
             if zr < SPLIT_MIN_ZIPF:
                 continue
-            out.append((left, right, SPLIT_COST + self._freq_cost(min(zl, zr))))
+            out.append((left, right, SPLIT_COST[self.lang] + self._freq_cost(min(zl, zr))))
         return out
 
 

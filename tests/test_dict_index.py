@@ -1,0 +1,110 @@
+"""The compiled dictionary index: hashing, building from real word lists, loading, faults."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench.dictionary import build as dbuild
+from workbench.dictionary import load_speller
+from workbench.dictionary.index import code_matrix, hash_matrix, hash_str, prefix_deletes
+from workbench.dictionary.small import ensure_small, small_azerbaijani
+from workbench.errors import DictionaryError
+
+
+@pytest.fixture(scope="session")
+def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ensure_small(tmp_path_factory.getbasetemp() / "dict-small")
+
+
+@pytest.fixture
+def small_data(small_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("WORKBENCH_DATA", str(small_root))
+    return small_root
+
+
+def test_python_and_numpy_hashes_agree() -> None:
+    words = ["товарищ", "ҹаваб", "a", "әризә-ләр", "ё"]
+    assert hash_matrix(code_matrix(words)).tolist() == [hash_str(w) for w in words]
+    # zero padding does not change a hash: a 5-letter word padded to 7 hashes like itself
+    assert hash_matrix(code_matrix(["слово"], 7))[0] == hash_str("слово")
+    assert len({hash_str(w) for w in words}) == len(words)
+
+
+def test_prefix_deletes_are_symspells() -> None:
+    d = prefix_deletes("абв")
+    assert d == {"абв", "бв", "ав", "аб", "а", "б", "в"}
+    assert prefix_deletes("абв", 1) == {"абв", "бв", "ав", "аб"}
+
+
+def test_small_index_knows_its_words_and_finds_candidates(small_data: Path) -> None:
+    idx = dbuild.open_index("rus")
+    i = idx.lookup("товарищ")
+    assert i is not None and idx.word(i) == "товарищ"
+    assert idx.lookup("товарнщ") is None
+    _, words, zipf = idx.candidates("товарнщ")
+    assert "товарищ" in words
+    assert all(z >= 0 for z in zipf)
+    assert idx.info["words"] == len(idx) > 40_000
+
+
+def test_missing_dictionary_gives_rebuild_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBENCH_DATA", str(tmp_path / "empty"))
+    with pytest.raises(DictionaryError) as e:
+        load_speller(None, "rus")
+    assert "workbench dict build" in str(e.value)
+    assert e.value.exit_code == 5
+
+
+@pytest.mark.parametrize("victim", ["del_h.npy", "blob.bin", "index.json", "known_h.npy"])
+def test_corrupt_dictionary_gives_rebuild_hint(
+    small_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, victim: str
+) -> None:
+    root = tmp_path / "data"
+    shutil.copytree(small_root, root)
+    path = dbuild.index_dir("rus", root) / victim
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # truncated, as after a full disk or a killed copy
+    monkeypatch.setenv("WORKBENCH_DATA", str(root))
+    with pytest.raises(DictionaryError) as e:
+        dbuild.open_index("rus")
+    assert "workbench dict build" in str(e.value)
+    assert dbuild.index_dir("rus", root).name in str(e.value)
+
+
+def test_garbage_in_an_array_is_caught(small_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "data"
+    shutil.copytree(small_root, root)
+    # same size, wrong content: the index's sample words no longer resolve
+    path = dbuild.index_dir("rus", root) / "known_h.npy"
+    arr = np.load(path)
+    np.save(path, arr[::-1].copy())
+    monkeypatch.setenv("WORKBENCH_DATA", str(root))
+    with pytest.raises(DictionaryError, match="corrupt"):
+        dbuild.open_index("rus")
+
+
+def test_build_is_reproducible_and_atomic(tmp_path: Path) -> None:
+    entries = small_azerbaijani(every=40)
+    a = dbuild.build_lang("aze_cyrl", root=tmp_path / "a", entries=entries)
+    b = dbuild.build_lang("aze_cyrl", root=tmp_path / "b", entries=dict(reversed(list(entries.items()))))
+    names = sorted(p.name for p in a.folder.iterdir())
+    assert names == sorted(p.name for p in b.folder.iterdir())
+    _match, mismatch, errors = filecmp.cmpfiles(a.folder, b.folder, names, shallow=False)
+    assert mismatch == [] and errors == []
+    # no temporary folders left beside it
+    assert [p.name for p in a.folder.parent.iterdir()] == [a.folder.name]
+
+
+def test_real_build_is_up_to_date_and_fast(tmp_path: Path) -> None:
+    """The real Azerbaijani build (Tesseract's word lists); a second build only checks."""
+    first = dbuild.build_lang("aze_cyrl", root=tmp_path)
+    assert first.built and first.words > 150_000  # 209,181 keys from both lists (measured)
+    second = dbuild.build_lang("aze_cyrl", root=tmp_path)
+    assert not second.built and second.words == first.words
+    third = dbuild.build_lang("aze_cyrl", root=tmp_path, force=True)
+    assert third.built
