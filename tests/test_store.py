@@ -353,10 +353,10 @@ def test_enospc_injected_at_each_write(store: TranscriptStore, monkeypatch: pyte
     real_write = store_module._write_file
     for victim in ("text.txt", "layout.json", "meta.json"):
 
-        def failing(path: Path, data: bytes, victim: str = victim) -> None:
+        def failing(path: Path, data: bytes, victim: str = victim, **kwargs: bool) -> None:
             if path.name == victim:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-            real_write(path, data)
+            real_write(path, data, **kwargs)
 
         monkeypatch.setattr(store_module, "_write_file", failing)
         with pytest.raises(StorageError, match="disk is full"):
