@@ -189,6 +189,8 @@ def run(
                 "Tesseract is not installed (no `tesseract` on PATH).",
                 hint="Install it with `apt-get install tesseract-ocr`.",
             ) from e
+        except pytesseract.TesseractError as e:  # a RuntimeError subclass: catch it first
+            raise _engine_error(e, lang) from e
         except RuntimeError as e:
             # pytesseract signals its own timeout with a bare RuntimeError (after killing the process).
             if "timeout" in str(e).lower():
@@ -197,8 +199,6 @@ def run(
                     hint="Raise [ocr] timeout in workbench.toml or --timeout, or check the scan is a page.",
                 ) from e
             raise EngineError(f"Tesseract failed: {e}.") from e
-        except pytesseract.TesseractError as e:
-            raise _engine_error(e, lang) from e
         except OSError as e:
             raise EngineError(f"Cannot run Tesseract ({info.path}): {e}.", hint="Reinstall `tesseract-ocr`.") from e
         except (ValueError, KeyError, IndexError) as e:
