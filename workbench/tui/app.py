@@ -319,6 +319,7 @@ class WorkbenchApp(App[None]):
         self.dirty = self.meta_dirty = False
         self._update_title()
         self._update_letters()
+        self._refresh_status()
         self._show_image_for(page_id)
         self.check_page()
         self._offer_recovery()
