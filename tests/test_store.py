@@ -222,6 +222,16 @@ def test_fsck_checks_metadata(store: TranscriptStore) -> None:
     assert store.read("d/p1", 1).text == "v0"
 
 
+def test_fsck_survives_a_file_where_a_version_folder_belongs(store: TranscriptStore) -> None:
+    store.save("d/p1", "v1")
+    (store.page_dir("d/p1") / "versions" / "0002").write_text("not a folder", encoding="utf-8")
+    (store.page_dir("d/p1") / "versions" / "0003").mkdir()  # an empty folder (a half-deleted version)
+    problems = {p.number: p.message for p in store.fsck().problems}
+    assert set(problems) == {2, 3} and "unreadable" in problems[2] and "missing" in problems[3]
+    assert store.read("d/p1", 1).text == "v1"
+    assert store.save("d/p1", "v4").version.number == 4  # never into the empty folder
+
+
 def test_layout_checksum(store: TranscriptStore) -> None:
     store.save("d/p1", "ocr", source="ocr", layout={"lines": [{"words": [{"text": "ocr"}]}]})
     assert store.read("d/p1").layout() == {"lines": [{"words": [{"text": "ocr"}]}]}

@@ -308,6 +308,8 @@ class TranscriptStore:
             raise IntegrityError(f"{path}: missing.", hint="Run `workbench fsck`.") from e
         except (ValueError, TypeError) as e:
             raise IntegrityError(f"{path}: corrupt metadata ({e}).", hint="Run `workbench fsck`.") from e
+        except OSError as e:  # e.g. the version "folder" is a file
+            raise IntegrityError(f"{path}: unreadable ({e.strerror}).", hint="Run `workbench fsck`.") from e
 
     def _read(self, vdir: Path, *, verify: bool = True) -> Version:
         meta = self._read_meta(vdir)
@@ -316,6 +318,8 @@ class TranscriptStore:
             data = path.read_bytes()
         except FileNotFoundError as e:
             raise IntegrityError(f"{path}: missing.", hint="Run `workbench fsck`.") from e
+        except OSError as e:
+            raise IntegrityError(f"{path}: unreadable ({e.strerror}).", hint="Run `workbench fsck`.") from e
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
