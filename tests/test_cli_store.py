@@ -172,6 +172,8 @@ def test_eval_against_ground_truth(saved: Project, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["pages"][0]["char_errors"] == 1 and data["pages"][0]["chars"] == 32
     assert data["missing"] == ["d/p2"] and "no transcript" in result.stderr
+    none = run(saved, "eval", "--gt", str(gt), "d/p2")
+    assert none.returncode == 2 and "has a transcript yet" in none.stderr
     table = run(saved, "eval", "--gt", str(gt), "d/p1").stdout
     assert "3.12%" in table and "25.00%" in table  # CER 1/32; WER 1/4
 

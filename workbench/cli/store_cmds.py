@@ -337,6 +337,11 @@ def eval_cmd(ctx: Context, gt_dir: Path, pages: tuple[str, ...], as_json: bool) 
                 "words": w.reference_length,
             }
         )
+    if not rows:
+        raise InputError(
+            f"None of the {len(ids)} page(s) with ground truth in {gt_dir} has a transcript yet.",
+            hint="Run `workbench ocr` or `workbench save` first.",
+        )
     if as_json:
         _echo_json(
             {
