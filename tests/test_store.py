@@ -415,3 +415,29 @@ def test_page_ids_do_not_follow_symlinks(store: TranscriptStore, tmp_path: Path)
     (outside / "p9" / "versions").mkdir(parents=True)
     (store.root / "b").symlink_to(outside)
     assert store.page_ids() == ["a/p1"]
+
+
+def test_history_cache_is_derived_and_never_stale(store: TranscriptStore) -> None:
+    for i in range(5):
+        store.save("d/p1", f"v{i}", message=f"m{i}")
+    first = store.history("d/p1")
+    cache = store.project.root / ".workbench-cache" / "history" / "d" / "p1.json"
+    assert cache.is_file()
+    assert store.history("d/p1") == first  # served from the cache
+    store.save("d/p1", "v5", message="m5")
+    assert [m.message for m in store.history("d/p1")] == [f"m{i}" for i in range(6)]
+    # A meta.json replaced on disk (a git checkout) is read again, not served stale.
+    meta = store.page_dir("d/p1") / "versions" / "0002" / "meta.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"m1"', '"changed"'), encoding="utf-8")
+    assert store.history("d/p1")[1].message == "changed"
+    meta.write_text("{damaged", encoding="utf-8")
+    with pytest.raises(IntegrityError):
+        store.history("d/p1")
+    cache.write_text('{"format": 1, "pages": {"1": [[0, 0, 0], {"number": "junk"}]}}', encoding="utf-8")
+    meta.unlink()
+    with pytest.raises(IntegrityError, match="missing"):
+        store.history("d/p1")
+    store.page_dir("d/p1").joinpath("versions", "0002", "meta.json").write_text(
+        json.dumps({**first[1].to_json()}), encoding="utf-8"
+    )
+    assert store.history("d/p1")[:2] == first[:2]
