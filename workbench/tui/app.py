@@ -33,20 +33,19 @@ from workbench.tui.imaging import PageImage, load_page_image, load_preprocessed
 from workbench.tui.letters import palette
 from workbench.tui.logfile import write_traceback
 from workbench.tui.pane import GRAPHICS, LineStrip, PageView
-from workbench.tui.screens import (
-    CandidateScreen,
-    ChoiceScreen,
-    HelpScreen,
-    HistoryScreen,
-    LanguageScreen,
-    LettersScreen,
-    OcrScreen,
-    PagesScreen,
-    SaveScreen,
-)
 from workbench.tui.session import Mark, PageSession
 
 P = ParamSpec("P")
+
+
+def screens() -> Any:
+    """The dialogs module, imported on first use: it pulls in Markdown, DataTable and friends, which the
+    main screen does not need, so launching paints sooner."""
+    from workbench.tui import screens as module
+
+    return module
+
+
 R = TypeVar("R")
 
 #: (key, what it does) for the help screen, in the order shown; the bindings below are the same keys.
@@ -400,7 +399,7 @@ class WorkbenchApp(App[None]):
                 self.notify("Discarded the autosave.")
 
         self.push_screen(
-            ChoiceScreen(
+            screens().ChoiceScreen(
                 "Recover unsaved edits?",
                 body,
                 [("Recover", "recover"), ("Discard", "discard"), ("Decide later", "later")],
@@ -727,7 +726,7 @@ class WorkbenchApp(App[None]):
                 self.editor.insert(letter)
             self.editor.focus()
 
-        self.push_screen(LettersScreen(orth), typed)
+        self.push_screen(screens().LettersScreen(orth), typed)
 
     def _selected_lines(self) -> tuple[int, int]:
         start, end = sorted(self.editor.selection)
@@ -767,7 +766,7 @@ class WorkbenchApp(App[None]):
                 self.check_page()
                 self.notify(f"Lines {first + 1}–{last + 1}: {lang}.", timeout=3)
 
-        self.push_screen(LanguageScreen((first, last)), chosen)
+        self.push_screen(screens().LanguageScreen((first, last)), chosen)
 
     # -- images --------------------------------------------------------------------------------------------
 
@@ -815,7 +814,7 @@ class WorkbenchApp(App[None]):
             if answer is not None:
                 self.save(*answer)
 
-        self.push_screen(SaveScreen(self.session.status), chosen)
+        self.push_screen(screens().SaveScreen(self.session.status), chosen)
 
     @guarded
     def save(self, message: str = "", status: str = "") -> None:
@@ -852,7 +851,7 @@ class WorkbenchApp(App[None]):
                 self.restore(theirs)
 
         self.push_screen(
-            ChoiceScreen(
+            screens().ChoiceScreen(
                 "Save conflict",
                 body,
                 [(f"Keep mine (v{mine})", "mine"), (f"Take theirs (restore v{theirs})", "theirs")],
@@ -905,7 +904,7 @@ class WorkbenchApp(App[None]):
                 status, versions = "error", str(e)[:20]
             rows.append((page.id, status, versions, "…" if self.spellers else "—"))
         current = self.session.page_id if self.session else ""
-        screen = PagesScreen(rows, current)
+        screen = screens().PagesScreen(rows, current)
 
         def chosen(page_id: str | None) -> None:
             if page_id and page_id != current:
@@ -916,7 +915,7 @@ class WorkbenchApp(App[None]):
             self._count_flags(screen, [r[0] for r in rows])
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
-    def _count_flags(self, screen: PagesScreen, page_ids: list[str]) -> None:
+    def _count_flags(self, screen: Any, page_ids: list[str]) -> None:
         """Flagged words per page (reads each page and checks it: a worker)."""
         for pid in page_ids:
             try:
@@ -942,7 +941,7 @@ class WorkbenchApp(App[None]):
                 self.restore(result[1])
 
         page_id = session.page_id
-        self.push_screen(HistoryScreen(page_id, metas, lambda n: self.store.read(page_id, n).text), done)
+        self.push_screen(screens().HistoryScreen(page_id, metas, lambda n: self.store.read(page_id, n).text), done)
 
     # -- OCR ---------------------------------------------------------------------------------------------
 
@@ -961,7 +960,7 @@ class WorkbenchApp(App[None]):
             if answer is not None:
                 self.start_ocr(answer[0], answer[1])
 
-        self.push_screen(OcrScreen(lines, session.lang_of_line(first)), chosen)
+        self.push_screen(screens().OcrScreen(lines, session.lang_of_line(first)), chosen)
 
     def start_ocr(self, lang: str, lines: tuple[int, int] | None) -> None:
         """Run OCR in a worker with a progress indicator."""
@@ -1031,14 +1030,14 @@ class WorkbenchApp(App[None]):
                 session.layout = cand.layout()
             self.notify(f"Took {len(chosen)} line(s) from the candidate; Ctrl+S saves.", timeout=4)
 
-        self.push_screen(CandidateScreen(title, current, cand.text, session.reviewed, rng), taken)
+        self.push_screen(screens().CandidateScreen(title, current, cand.text, session.reviewed, rng), taken)
 
     # -- help, palette, quit ---------------------------------------------------------------------------
 
     def action_help(self) -> None:
         """Show every key."""
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(help_markdown()))
+        if not isinstance(self.screen, screens().HelpScreen):
+            self.push_screen(screens().HelpScreen(help_markdown()))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action of the workbench, by name, in the command palette."""
@@ -1091,7 +1090,7 @@ class WorkbenchApp(App[None]):
                 self.exit()
 
         self.push_screen(
-            ChoiceScreen(
+            screens().ChoiceScreen(
                 "Unsaved edits",
                 f"{session.page_id} has edits not saved as a version.",
                 [("Save and quit", "save"), ("Quit without saving", "discard"), ("Stay", "stay")],
