@@ -275,7 +275,9 @@ def _iou(a: Sequence[int], b: Sequence[int]) -> float:
 _RUS_SUPPLIES = frozenset("шйцщъьюяёШЙЦЩЪЬЮЯЁ")
 
 
-_YOT_INSIDE = re.compile(r"(?<=[а-яәөүғҝһҹјыи])(?:Ии|И)(?=[а-яәөүғҝһҹјы]|$)")
+_LOWER_AZ = "а-яәөүғҝһҹјыи"
+_YOT_PAIR = re.compile(rf"(?<=[{_LOWER_AZ}])Ии")
+_YOT_RUN = re.compile(rf"(?<=[{_LOWER_AZ}])И+(?=[{_LOWER_AZ}]|$)")
 
 
 def repair_aze_yot(word: str) -> str:
@@ -283,7 +285,8 @@ def repair_aze_yot(word: str) -> str:
 
     A capital И after a lower-case letter is never right in running text; the model writes it for й.
     """
-    return _YOT_INSIDE.sub("й", word)
+    word = _YOT_PAIR.sub("й", word)
+    return _YOT_RUN.sub(lambda m: "й" * len(m.group(0)), word)
 
 
 def combine_aze_rus(aze: str, rus: str) -> str:
