@@ -31,7 +31,7 @@ from workbench.tui.diffview import render_diff
 from workbench.tui.editor import TranscriptEditor
 from workbench.tui.imaging import PageImage, load_page_image, load_preprocessed
 from workbench.tui.letters import palette
-from workbench.tui.logfile import write_traceback
+from workbench.tui.logfile import log_path, write_traceback
 from workbench.tui.pane import GRAPHICS, LineStrip, PageView
 from workbench.tui.session import Mark, PageSession
 
@@ -530,19 +530,20 @@ class WorkbenchApp(App[None]):
         with contextlib.suppress(WorkbenchError):
             orthographies |= {self.project.document(d).orthography for d in self.project.documents()}
         loaded: dict[tuple[str, str], Any] = {}
-        problems = []
+        problems: list[tuple[str, WorkbenchError]] = []
         for lang, orth in [("rus", "1939")] + [("aze_cyrl", o) for o in sorted(orthographies)]:
             try:
                 loaded[(lang, orth)] = load_speller(self.project, lang, orthography=orth)
             except WorkbenchError as e:
-                problems.append(f"{lang}: {e}")
+                write_traceback(e, f"loading the {lang} dictionary")
+                problems.append((lang, e))
         self.call_from_thread(self._spellers_ready, loaded, problems)
 
     def _spellers_unavailable(self, why: str) -> None:
         self.suggestions_state = "unavailable"
         self.notify(f"Suggestions unavailable: {why}.", severity="warning", timeout=8)
 
-    def _spellers_ready(self, loaded: dict[tuple[str, str], Any], problems: list[str]) -> None:
+    def _spellers_ready(self, loaded: dict[tuple[str, str], Any], problems: list[tuple[str, WorkbenchError]]) -> None:
         self.spellers = loaded
         if loaded:
             self.suggestions_state = "ready"
@@ -551,7 +552,14 @@ class WorkbenchApp(App[None]):
         else:
             self.suggestions_state = "unavailable"
         if problems:
-            self.notify("Suggestions unavailable: " + "; ".join(problems), severity="warning", timeout=10)
+            langs = ", ".join(sorted({lang for lang, _ in problems}))
+            first = problems[0][1]
+            why = first.hint or first.message if isinstance(first, WorkbenchError) else str(first)
+            self.notify(
+                f"Suggestions unavailable for {langs}: {first.title.lower()}. {why} (details in {log_path()})",
+                severity="warning",
+                timeout=10,
+            )
         self.check_page()
 
     def _speller_for(self, lang: str) -> Any:
