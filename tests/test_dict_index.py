@@ -42,14 +42,15 @@ def test_prefix_deletes_are_symspells() -> None:
 
 
 def test_small_index_knows_its_words_and_finds_candidates(small_data: Path) -> None:
-    idx = dbuild.open_index("rus")
-    i = idx.lookup("товарищ")
-    assert i is not None and idx.word(i) == "товарищ"
-    assert idx.lookup("товарнщ") is None
-    _, words, zipf = idx.candidates("товарнщ")
-    assert "товарищ" in words
-    assert all(z >= 0 for z in zipf)
-    assert idx.info["words"] == len(idx) > 40_000
+    lex = dbuild.open_index("rus")
+    assert lex.stored("товарищ") == "товарищ"
+    assert lex.zipf_of("товарищ") > 4.0  # wordfreq: 5.3
+    assert lex.zipf_of("товарнщ") is None
+    found = [(tier, skels) for tier, _, skels, _ in lex.candidates("товарнщ")]
+    assert any("товарищ" in skels for _, skels in found)
+    assert lex.info["words"] == len(lex) > 40_000
+    # the rare tier (lexicon-only forms) is searched one edit deep only
+    assert [t.info["max_edit"] for t in lex.tiers] == [2, 1]
 
 
 def test_missing_dictionary_gives_rebuild_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,7 +61,10 @@ def test_missing_dictionary_gives_rebuild_hint(tmp_path: Path, monkeypatch: pyte
     assert e.value.exit_code == 5
 
 
-@pytest.mark.parametrize("victim", ["del_h.npy", "blob.bin", "index.json", "known_h.npy"])
+@pytest.mark.parametrize(
+    "victim",
+    ["core/del_h.npy", "core/blob.bin", "core/index.json", "core/known_h.npy", "rare/skel.bin", "lexicon.json"],
+)
 def test_corrupt_dictionary_gives_rebuild_hint(
     small_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, victim: str
 ) -> None:
@@ -80,7 +84,7 @@ def test_garbage_in_an_array_is_caught(small_root: Path, tmp_path: Path, monkeyp
     root = tmp_path / "data"
     shutil.copytree(small_root, root)
     # same size, wrong content: the index's sample words no longer resolve
-    path = dbuild.index_dir("rus", root) / "known_h.npy"
+    path = dbuild.index_dir("rus", root) / "core" / "known_h.npy"
     arr = np.load(path)
     np.save(path, arr[::-1].copy())
     monkeypatch.setenv("WORKBENCH_DATA", str(root))
@@ -92,8 +96,8 @@ def test_build_is_reproducible_and_atomic(tmp_path: Path) -> None:
     entries = small_azerbaijani(every=40)
     a = dbuild.build_lang("aze_cyrl", root=tmp_path / "a", entries=entries)
     b = dbuild.build_lang("aze_cyrl", root=tmp_path / "b", entries=dict(reversed(list(entries.items()))))
-    names = sorted(p.name for p in a.folder.iterdir())
-    assert names == sorted(p.name for p in b.folder.iterdir())
+    names = sorted(str(p.relative_to(a.folder)) for p in a.folder.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(b.folder)) for p in b.folder.rglob("*") if p.is_file())
     _match, mismatch, errors = filecmp.cmpfiles(a.folder, b.folder, names, shallow=False)
     assert mismatch == [] and errors == []
     # no temporary folders left beside it

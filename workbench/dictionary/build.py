@@ -18,11 +18,11 @@ from typing import Any
 
 from workbench.dictionary import sources
 from workbench.dictionary.fold import LANGS, skeleton, stored_key
-from workbench.dictionary.index import FORMAT, Index, write_index
+from workbench.dictionary.index import FORMAT, Lexicon, write_lexicon
 from workbench.errors import DictionaryError, StorageError
 
 #: Bump when the way words are chosen or folded changes, so old builds are rebuilt.
-BUILDER_VERSION = 1
+BUILDER_VERSION = 3
 
 
 def data_dir() -> Path:
@@ -39,9 +39,9 @@ def index_dir(lang: str, root: Path | None = None) -> Path:
     return (root or data_dir()) / "dictionaries" / f"{lang}.v{FORMAT}"
 
 
-def open_index(lang: str, root: Path | None = None) -> Index:
-    """Open the compiled index of ``lang`` (DictionaryError with the rebuild hint if missing or corrupt)."""
-    return Index(index_dir(lang, root), lambda k: skeleton(k, lang), stored_key)
+def open_index(lang: str, root: Path | None = None) -> Lexicon:
+    """Open the compiled lexicon of ``lang`` (DictionaryError with the rebuild hint if missing or corrupt)."""
+    return Lexicon(index_dir(lang, root), lambda k: skeleton(k, lang), stored_key)
 
 
 def fingerprint(lang: str) -> dict[str, Any]:
@@ -54,6 +54,18 @@ def fingerprint(lang: str) -> dict[str, Any]:
         fp["aze"] = sources.file_digest(sources.traineddata_path("aze"))
         fp["aze_cyrl"] = sources.file_digest(sources.traineddata_path("aze_cyrl"))
     return fp
+
+
+#: Forms at or below this frequency (the lexicon-only forms, see ``sources.LEXICON_ONLY_ZIPF``) go to the
+#: rare tier: known, but searched one edit deep.
+RARE_ZIPF = sources.LEXICON_ONLY_ZIPF
+
+
+def split_tiers(entries: dict[str, tuple[str, float]]) -> dict[str, dict[str, tuple[str, float]]]:
+    """Core (frequent) and rare (lexicon-only) tiers; a language without rare forms has only a core."""
+    core = {k: v for k, v in entries.items() if v[1] > RARE_ZIPF}
+    rare = {k: v for k, v in entries.items() if v[1] <= RARE_ZIPF}
+    return {"core": core, "rare": rare} if rare else {"core": core}
 
 
 @dataclass
@@ -69,7 +81,7 @@ class BuildReport:
 
 
 def _folder_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def entries_for(lang: str) -> dict[str, tuple[str, float]]:
@@ -106,7 +118,7 @@ def build_lang(
     data = entries if entries is not None else entries_for(lang)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        write_index(folder, data, lambda k: skeleton(k, lang), {"lang": lang, "sources": fp})
+        write_lexicon(folder, split_tiers(data), lambda k: skeleton(k, lang), {"lang": lang, "sources": fp})
     except OSError as e:
         raise StorageError(
             f"Cannot write the dictionary to {folder} ({e.strerror or e}).",

@@ -37,7 +37,7 @@ import numpy as np
 
 from workbench.errors import DictionaryError
 
-FORMAT = 2
+FORMAT = 3
 #: Every FENCE-th entry of a sorted hash table is kept in a small array read whole: a lookup then searches
 #: one 32 KB block of the memory map (numpy's searchsorted on the whole map touches megabytes).
 FENCE = 4096
@@ -49,6 +49,7 @@ _MASK = (1 << 64) - 1
 REBUILD_HINT = "Rebuild it with `workbench dict build` (the set-up `./dev setup` runs it)."
 LEVEL_SHIFT = 30
 GROUP_MASK = (1 << LEVEL_SHIFT) - 1
+BLOBS = ("blob.bin", "skel.bin")
 ARRAYS = ("off", "zipf", "klen", "known_h", "known_i", "known_f", "grp", "del_h", "del_g", "del_f")
 
 
@@ -104,18 +105,18 @@ def prefix_deletes(prefix: str, max_edit: int = MAX_EDIT) -> set[str]:
     return out
 
 
-def _delete_table(prefixes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _delete_table(prefixes: list[str], max_edit: int = MAX_EDIT) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised deletes (≤ 2) of every prefix: sorted hashes and their group ids, duplicates removed."""
     codes = code_matrix(prefixes, PREFIX)
     groups = np.arange(len(prefixes), dtype=np.uint32)
     hashes = [hash_matrix(codes)]
-    for k in range(1, MAX_EDIT + 1):
+    for k in range(1, max_edit + 1):
         for drop in itertools.combinations(range(PREFIX), k):
             keep = [i for i in range(PREFIX) if i not in drop]
             hashes.append(hash_matrix(codes[:, keep]))
     h = np.concatenate(hashes)
     # the top two bits of a group id say how many letters were deleted (0, 1 or 2)
-    levels = [0] + [1] * PREFIX + [2] * (len(hashes) - 1 - PREFIX)
+    levels = [0] + [1] * PREFIX + [2] * max(0, len(hashes) - 1 - PREFIX)
     g = np.concatenate([groups | np.uint32(level << LEVEL_SHIFT) for level in levels])
     # Deleting a padding zero gives the same string again: keep each (hash, group) once.
     # (the lowest level of a duplicate sorts first and is the one kept)
@@ -126,11 +127,14 @@ def _delete_table(prefixes: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return h[keep_mask], g[keep_mask]
 
 
-def write_index(folder: Path, entries: dict[str, tuple[str, float]], skel: Any, meta: dict[str, Any]) -> None:
+def write_index(
+    folder: Path, entries: dict[str, tuple[str, float]], skel: Any, meta: dict[str, Any], max_edit: int = MAX_EDIT
+) -> None:
     """Compile ``entries`` (key → (stored form, zipf)) into ``folder`` atomically.
 
-    ``skel`` maps a key to its skeleton. The folder is written beside the target and renamed into place,
-    so a crash leaves the old index (or none), never a half-written one.
+    ``skel`` maps a key to its skeleton; ``max_edit`` is how many deletes the table holds (1 for the rare
+    tier). The folder is written beside the target and renamed into place, so a crash leaves the old index
+    (or none), never a half-written one.
     """
     keys = list(entries)
     skels = [skel(k) for k in keys]
@@ -159,11 +163,18 @@ def write_index(folder: Path, entries: dict[str, tuple[str, float]], skel: Any, 
             last = p
     starts.append(len(skels))
     grp = np.array(starts, dtype=np.uint32)
-    del_h, del_g = _delete_table(prefixes)
+    del_h, del_g = _delete_table(prefixes, max_edit)
     tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     (tmp / "blob.bin").write_bytes(b"".join(encoded))
+    # The skeletons, byte for byte at the same offsets (the skeleton maps Cyrillic letters to Cyrillic
+    # letters, all two bytes in UTF-8): candidates are verified on them without decoding the stored forms.
+    skel_bytes = [sk.encode("utf-8") for sk in skels]
+    for sb, st in zip(skel_bytes, encoded, strict=True):
+        if len(sb) != len(st):
+            raise ValueError(f"skeleton of {st.decode()!r} changes its UTF-8 length")
+    (tmp / "skel.bin").write_bytes(b"".join(skel_bytes))
     arrays = {"off": off, "zipf": zipf, "klen": klen, "known_h": known_h, "known_i": known_i, "grp": grp}
     arrays |= {"del_h": del_h, "del_g": del_g, "known_f": known_h[::FENCE].copy(), "del_f": del_h[::FENCE].copy()}
     for name, arr in arrays.items():
@@ -174,6 +185,7 @@ def write_index(folder: Path, entries: dict[str, tuple[str, float]], skel: Any, 
     info = {
         **meta,
         "format": FORMAT,
+        "max_edit": max_edit,
         "words": len(keys),
         "groups": len(prefixes),
         "deletes": len(del_h),
@@ -243,21 +255,28 @@ class Index:
                 raise DictionaryError(f"The dictionary file {path} is missing.", hint=REBUILD_HINT) from e
             except (OSError, ValueError, EOFError) as e:
                 raise DictionaryError(f"The dictionary file {path} is corrupt ({e}).", hint=REBUILD_HINT) from e
-        blob_path = folder / "blob.bin"
-        try:
-            size = blob_path.stat().st_size
-            with blob_path.open("rb") as f:
-                # Python's mmap slices to bytes directly (no numpy overhead per word)
-                self._mm: Any = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        except FileNotFoundError as e:
-            raise DictionaryError(f"The dictionary file {blob_path} is missing.", hint=REBUILD_HINT) from e
-        except (OSError, ValueError) as e:
-            raise DictionaryError(f"The dictionary file {blob_path} is corrupt ({e}).", hint=REBUILD_HINT) from e
+        maps = []
+        sizes = []
+        for blob_path in (folder / "blob.bin", folder / "skel.bin"):
+            try:
+                size = blob_path.stat().st_size
+                with blob_path.open("rb") as f:
+                    # Python's mmap slices to bytes directly (no numpy overhead per word)
+                    maps.append(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b"")
+                sizes.append(size)
+            except FileNotFoundError as e:
+                raise DictionaryError(f"The dictionary file {blob_path} is missing.", hint=REBUILD_HINT) from e
+            except (OSError, ValueError) as e:
+                raise DictionaryError(f"The dictionary file {blob_path} is corrupt ({e}).", hint=REBUILD_HINT) from e
+        self._mm: Any = maps[0]
+        self._skm: Any = maps[1]
+        size = sizes[0] if sizes[0] == sizes[1] else -1
         # Lookups jump around: tell the kernel not to read ahead (else one binary search pulls in megabytes
         # and the resident size grows by hundreds of MB after a few words).
         for arr in arrays.values():
             _advise_random(getattr(arr, "_mmap", None))
         _advise_random(self._mm)
+        _advise_random(self._skm)
         # plain ndarray views of the maps: np.memmap's subclass hooks cost microseconds per slice
         arrays = {k: v.view(np.ndarray) for k, v in arrays.items()}
         self.off, self.zipf, self.klen = arrays["off"], arrays["zipf"], arrays["klen"]
@@ -312,8 +331,8 @@ class Index:
     def candidates(self, skel_key: str, max_edit: int = MAX_EDIT) -> tuple[list[int], list[str], list[float]]:
         """Words whose skeleton prefix shares a delete (≤ ``max_edit``) with ``skel_key``'s, length-filtered.
 
-        This is symspell's candidate step; the caller verifies the edit distance. Returns ids, stored
-        forms and Zipf frequencies.
+        This is symspell's candidate step; the caller verifies the edit distance. Returns ids, skeletons
+        (not the stored forms: :meth:`word` gives those for the few that pass) and Zipf frequencies.
         """
         parts = []
         for d in prefix_deletes(skel_key[:PREFIX], max_edit):
@@ -337,7 +356,88 @@ class Index:
             return [], [], []
         begin = self.off[ids].tolist()
         end = self.off[ids + 1].tolist()
-        mm = self._mm
+        mm = self._skm
         words = [mm[a:b].decode("utf-8") for a, b in zip(begin, end, strict=True)]
         zipf = (self.zipf[ids] / 100.0).tolist()
         return ids.tolist(), words, zipf
+
+
+class Lexicon:
+    """A language's dictionary: a *core* tier (frequent forms, deletes ≤ 2) and an optional *rare* tier.
+
+    The rare tier holds the forms only the full lexicon lists (OpenCorpora's 2.5 million inflected forms
+    that wordfreq never saw). They must be *known*, but as candidates they are searched one edit deep only:
+    a delete table two edits deep over them would be five times larger and make every lookup verify
+    thousands of inflections.
+    """
+
+    TIERS = ("core", "rare")
+
+    def __init__(self, folder: Path, skel: Any, fold: Any) -> None:
+        """Open both tiers under ``folder`` (DictionaryError with the rebuild hint if anything is wrong)."""
+        self.folder = folder
+        manifest = folder / "lexicon.json"
+        try:
+            self.info: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise DictionaryError(f"The dictionary {folder} is missing or was never built.", hint=REBUILD_HINT) from e
+        except (OSError, ValueError) as e:
+            raise DictionaryError(f"The dictionary file {manifest} is corrupt ({e}).", hint=REBUILD_HINT) from e
+        if self.info.get("format") != FORMAT:
+            raise DictionaryError(f"The dictionary {folder} has an old format.", hint=REBUILD_HINT)
+        self.tiers = [Index(folder / t, skel, fold) for t in self.info.get("tiers", []) if t in self.TIERS]
+        if not self.tiers:
+            raise DictionaryError(f"The dictionary {folder} has no tiers.", hint=REBUILD_HINT)
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self.tiers)
+
+    def zipf_of(self, key: str) -> float | None:
+        """The Zipf frequency of a known key, or None if no tier knows it."""
+        for tier in self.tiers:
+            i = tier.lookup(key)
+            if i is not None:
+                return float(tier.zipf[i]) / 100.0
+        return None
+
+    def stored(self, key: str) -> str | None:
+        """The stored form of a known key (with ё where the source had it), or None."""
+        for tier in self.tiers:
+            i = tier.lookup(key)
+            if i is not None:
+                return tier.word(i)
+        return None
+
+    def candidates(
+        self, skel_key: str, max_edit: int = MAX_EDIT
+    ) -> list[tuple[Index, list[int], list[str], list[float]]]:
+        """Per tier: candidate ids, skeletons and Zipf frequencies, each tier searched as deep as it holds."""
+        out = []
+        for tier in self.tiers:
+            ids, skels, zipfs = tier.candidates(skel_key, min(max_edit, int(tier.info.get("max_edit", MAX_EDIT))))
+            if ids:
+                out.append((tier, ids, skels, zipfs))
+        return out
+
+
+def write_lexicon(
+    folder: Path, tiers: dict[str, dict[str, tuple[str, float]]], skel: Any, meta: dict[str, Any]
+) -> None:
+    """Write a whole lexicon (tiers ``core`` and optionally ``rare``) atomically as ``folder``."""
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    names = []
+    for name in Lexicon.TIERS:
+        entries = tiers.get(name)
+        if entries is None:
+            continue
+        write_index(tmp / name, entries, skel, meta, max_edit=MAX_EDIT if name == "core" else 1)
+        names.append(name)
+    info = {**meta, "format": FORMAT, "tiers": names, "words": sum(len(tiers[n]) for n in names)}
+    (tmp / "lexicon.json").write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    old = folder.with_name(folder.name + f".old{os.getpid()}")
+    if folder.exists():
+        folder.rename(old)
+    tmp.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)

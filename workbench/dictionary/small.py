@@ -48,6 +48,6 @@ def build_small(root: Path) -> list[BuildReport]:
 
 def ensure_small(root: Path) -> Path:
     """Build the small dictionaries into ``root`` unless both are already there; returns ``root``."""
-    if not all((index_dir(lang, root) / "index.json").is_file() for lang in ("rus", "aze_cyrl")):
+    if not all((index_dir(lang, root) / "lexicon.json").is_file() for lang in ("rus", "aze_cyrl")):
         build_small(root)
     return root

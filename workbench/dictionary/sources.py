@@ -30,9 +30,12 @@ _RUS_WORD = re.compile(r"^[а-яё]+(?:-[а-яё]+)*$")
 _AZE_WORD = re.compile(r"^[а-яәғҝһөүҹјйё]+(?:-[а-яәғҝһөүҹјйё]+)*$")
 #: Zipf value given to a lexicon form that wordfreq does not list (rarer than anything it lists: its floor is ~1).
 LEXICON_ONLY_ZIPF = 0.5
-#: Azerbaijani word lists have no frequencies: a word in both lists is likelier than one in one list.
-AZE_ONE_LIST_ZIPF = 2.0
-AZE_BOTH_LISTS_ZIPF = 3.0
+#: Azerbaijani word lists have no frequencies. A word in both lists is likeliest; the aze_cyrl list alone
+#: holds many misspellings of its own (arasмда, тснгид: OCR-like noise in the model's training text), so a
+#: word only there ranks below one from the cleaner Latin list.
+AZE_LATIN_ONLY_ZIPF = 2.0
+AZE_CYRILLIC_ONLY_ZIPF = 1.0
+AZE_BOTH_LISTS_ZIPF = 3.5
 
 
 def package_version(name: str) -> str:
@@ -186,7 +189,8 @@ def azerbaijani_keys(latin_words: Iterable[str], cyrillic_words: Iterable[str]) 
             if len(key) < 1 or not _AZE_WORD.match(key):
                 continue
             seen[key] = seen.get(key, 0) | source
-    return {k: (k, AZE_BOTH_LISTS_ZIPF if mask == 3 else AZE_ONE_LIST_ZIPF) for k, mask in seen.items()}
+    zipf_of_mask = {1: AZE_LATIN_ONLY_ZIPF, 2: AZE_CYRILLIC_ONLY_ZIPF, 3: AZE_BOTH_LISTS_ZIPF}
+    return {k: (k, zipf_of_mask[mask]) for k, mask in seen.items()}
 
 
 def russian_keys(

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from workbench.dictionary.build import data_dir, open_index
 from workbench.dictionary.confusions import AZE_CONFUSIONS, RUS_CONFUSIONS, ocr_cost
 from workbench.dictionary.fold import LANGS, fold_key, has_cyrillic, has_latin, skeleton, stored_key, transfer_case
-from workbench.dictionary.index import Index
+from workbench.dictionary.index import Lexicon
 from workbench.dictionary.project_dict import ProjectDictionary
 from workbench.dictionary.symspell import Comparer
 from workbench.errors import DictionaryError
@@ -32,7 +35,7 @@ ZIPF_CAP = 6.0
 PROJECT_ZIPF = 5.0
 #: Cost of the space a run-together word lost («наруку» → «на руку»). Azerbaijani is agglutinative and its
 #: lists have no frequencies, so almost any long word splits into two listed words: a split must cost more.
-SPLIT_COST = {"rus": 0.45, "aze_cyrl": 1.0}
+SPLIT_COST = {"rus": 0.45, "aze_cyrl": 1.5}
 #: A part of a split must be at least this frequent (one-letter words like «в», «с» are).
 SPLIT_MIN_ZIPF = 3.0
 #: The words of one letter (a run-together «вдоме» is «в доме»; a stray «ь» is not a word).
@@ -54,17 +57,17 @@ class Suggestion:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_index(lang: str, root: str, stamp: float) -> Index:
+def _cached_index(lang: str, root: str, stamp: float) -> Lexicon:
     return open_index(lang, Path(root))
 
 
-def get_index(lang: str) -> Index:
+def get_index(lang: str) -> Lexicon:
     """The compiled index of ``lang``, opened once per process (reopened after a rebuild)."""
     root = data_dir()
     from workbench.dictionary.build import index_dir
 
     try:
-        stamp = (index_dir(lang, root) / "index.json").stat().st_mtime
+        stamp = (index_dir(lang, root) / "lexicon.json").stat().st_mtime
     except OSError:
         stamp = 0.0
     return _cached_index(lang, str(root), stamp)
@@ -74,7 +77,7 @@ class Speller:
     """Known-word checks and ranked suggestions for one language (and orthography, for Azerbaijani)."""
 
     def __init__(
-        self, index: Index, lang: str, orthography: str = "1939", project: ProjectDictionary | None = None
+        self, index: Lexicon, lang: str, orthography: str = "1939", project: ProjectDictionary | None = None
     ) -> None:
         if lang not in LANGS:
             raise DictionaryError(f"No dictionary for language {lang!r}; there are {', '.join(LANGS)}.")
@@ -145,7 +148,7 @@ class Speller:
 
     def knows_key(self, key: str) -> bool:
         """Whether a folded key is in the dictionary or the project's words."""
-        return key in self._project_keys or self.index.lookup(key) is not None
+        return key in self._project_keys or self.index.zipf_of(key) is not None
 
     def is_known(self, word: str) -> bool:
         """Whether ``word`` is a correct word (case-insensitive, ё = е; a Latin letter in a Cyrillic word is not)."""
@@ -167,8 +170,8 @@ class Speller:
         """Frequency (Zipf) of a known key, ``PROJECT_ZIPF`` for project words, 0 if unknown."""
         if key in self._project_keys:
             return PROJECT_ZIPF
-        i = self.index.lookup(key)
-        return float(self.index.zipf[i]) / 100.0 if i is not None else 0.0
+        z = self.index.zipf_of(key)
+        return z if z is not None else 0.0
 
     def _display(self, stored: str, original: str) -> str:
         if self.lang == "aze_cyrl":
@@ -196,24 +199,26 @@ class Speller:
             offer(right, right, LEARNED_WORD_COST / count)
         skel = skeleton(key, self.lang)
         max_edit = 1 if len(skel) <= 4 else 2
-        _ids, words, zipfs = self.index.candidates(skel, max_edit)
-        dist = self._cmp.distance
+        scored: list[tuple[float, str, str, float]] = []  # lower bound of cost, key, stored form, zipf
         lb_edit = self._min_edit_cost()
         aze = self.lang == "aze_cyrl"
-        scored: list[tuple[float, str, str, float]] = []  # lower bound of cost, key, stored form, zipf
-        for stored, z in zip(words, zipfs, strict=True):
-            ckey = stored_key(stored)
-            d = dist(skel, skeleton(ckey, self.lang)) if aze else dist(skel, ckey)
-            if d < 0 or d > max_edit:
-                continue
-            # a bound: each differing letter costs at least the cheapest confusion; on the skeleton the
-            # merged letters are already equal, so what differs there costs at least a Russian confusion
-            if aze:
-                d_exact = dist(key, ckey)
-                lb = lb_edit * (d_exact - d if d_exact >= 0 else 3) + min(lb_edit * 1.75, 0.35) * d
-            else:
-                lb = lb_edit * d
-            scored.append((lb + self._freq_cost(z), ckey, stored, z))
+        for tier, ids, skels, zipfs in self.index.candidates(skel, max_edit):
+            # bulk filter in C (rapidfuzz, same OSA distance), then symspellpy's comparer on the survivors
+            for sk, _, j in process.extract(skel, skels, scorer=OSA.distance, score_cutoff=max_edit, limit=None):
+                d = self._cmp.distance(skel, sk)
+                if d < 0:
+                    continue
+                stored = tier.word(ids[j])
+                ckey = stored_key(stored) if "ё" in stored else stored
+                z = zipfs[j]
+                # a bound: each differing letter costs at least the cheapest confusion; on the skeleton the
+                # merged letters are already equal, so what differs there costs at least a Russian confusion
+                if aze:
+                    d_exact = self._cmp.distance(key, ckey) if ckey != key else 0
+                    lb = lb_edit * (d_exact - d if d_exact >= 0 else 3) + min(lb_edit * 1.75, 0.35) * d
+                else:
+                    lb = lb_edit * d
+                scored.append((lb + self._freq_cost(z), ckey, stored, z))
         scored.sort()
         best: list[float] = []
         for lb, ckey, stored, z in scored:

@@ -1,0 +1,181 @@
+"""Speed and memory of the dictionary: our compiled memory-mapped index against plain symspellpy, same run.
+
+Each side runs in a fresh interpreter (so start-up, imports and resident memory are its own):
+
+* ``ours``: import, open BOTH languages (``load_speller`` rus + aze_cyrl), first suggestion; then per-word
+  latency of ``suggest`` on real OCR misreads (from ``bench_dict_quality.py``'s cache, else a fixed list)
+  and of ``is_known`` on correct words; peak and final resident memory.
+* ``plain``: symspellpy's ``load_dictionary`` of wordfreq's ~713,000 Russian forms (the file written from
+  wordfreq, term and count), then the same words with ``lookup(…, CLOSEST, 2)``; optionally its own pickle
+  (``--pickle``): ``save_pickle`` once, then ``load_pickle`` in a fresh interpreter.
+
+Usage: ``.venv/bin/python bench/bench_dict_speed.py [--pickle] [--drop-caches] [--json OUT]``
+``--drop-caches`` (root only) empties the page cache before each cold start: a true cold start from disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = REPO / ".workbench-cache" / "bench_dict"
+FALLBACK_WORDS = ["товарнщ", "получнл", "пнсьмо", "служнт", "секретapь", "Азербайджапа", "партнйной", "рсспублики"]
+
+OURS = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from workbench.dictionary import load_speller
+rus = load_speller(None, "rus"); aze = load_speller(None, "aze_cyrl")
+t_load = time.perf_counter() - t0
+first = rus.suggest(sys.argv[1])
+t_first = time.perf_counter() - t0
+words = json.loads(open(sys.argv[2], encoding="utf-8").read())
+sug, kn = [], []
+for w in words["misreads"]:
+    t = time.perf_counter(); rus.suggest(w, 5); sug.append(time.perf_counter() - t)
+for w in words["correct"]:
+    t = time.perf_counter(); rus.is_known(w); kn.append(time.perf_counter() - t)
+aze_t = []
+for w in words["aze"]:
+    t = time.perf_counter(); aze.suggest(w, 5); aze_t.append(time.perf_counter() - t)
+status = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(("VmRSS", "VmHWM")))
+print(json.dumps({"load": t_load, "first": t_first, "first_term": first[0].term if first else None,
+    "suggest": sug, "known": kn, "aze_suggest": aze_t,
+    "rss_mb": int(status["VmRSS"].split()[0]) / 1024, "peak_mb": int(status["VmHWM"].split()[0]) / 1024}))
+"""
+
+PLAIN = r"""
+import gc, json, sys, time
+t0 = time.perf_counter()
+from symspellpy import SymSpell, Verbosity
+from symspellpy.editdistance import DistanceAlgorithm, EditDistance
+sym = SymSpell(2, 7, distance_comparer=EditDistance(DistanceAlgorithm.DAMERAU_OSA_FAST))
+mode = sys.argv[3]
+if mode == "pickle":
+    sym.load_pickle(sys.argv[4])
+else:
+    ok = sym.load_dictionary(sys.argv[4], 0, 1, separator="\t", encoding="utf-8")
+    assert ok
+t_load = time.perf_counter() - t0
+first = sym.lookup(sys.argv[1], Verbosity.CLOSEST, 2)
+t_first = time.perf_counter() - t0
+if mode == "save":
+    sym.save_pickle(sys.argv[5])
+words = json.loads(open(sys.argv[2], encoding="utf-8").read())
+sug, kn = [], []
+for w in words["misreads"]:
+    q = w.lower().replace("ё", "е")
+    t = time.perf_counter(); sym.lookup(q, Verbosity.CLOSEST, 2); sug.append(time.perf_counter() - t)
+for w in words["correct"]:
+    t = time.perf_counter(); w.lower().replace("ё", "е") in sym.words; kn.append(time.perf_counter() - t)
+status = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(("VmRSS", "VmHWM")))
+print(json.dumps({"load": t_load, "first": t_first, "first_term": first[0].term if first else None,
+    "suggest": sug, "known": kn, "aze_suggest": [],
+    "rss_mb": int(status["VmRSS"].split()[0]) / 1024, "peak_mb": int(status["VmHWM"].split()[0]) / 1024}))
+"""
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))] * 1000 if values else float("nan")
+
+
+def drop_caches() -> None:
+    subprocess.run(["sync"], check=False)
+    Path("/proc/sys/vm/drop_caches").write_text("3\n")
+
+
+def words_file(tmp: Path) -> Path:
+    """The query words: real misreads and correct words from the quality bench's OCR cache if present."""
+    misreads, correct = list(FALLBACK_WORDS), []
+    pairs = CACHE / "words.json"
+    if pairs.exists():
+        data = json.loads(pairs.read_text(encoding="utf-8"))
+        misreads, correct = data["misreads"], data["correct"]
+    aze_text = (REPO / "transcripts" / "azeri-1955-az" / "p1" / "versions" / "0001" / "text.txt").read_text(
+        encoding="utf-8"
+    )
+    import regex
+
+    aze = [m.group(0) for m in regex.finditer(r"\p{L}{2,}", aze_text)]
+    path = tmp / "words.json"
+    path.write_text(json.dumps({"misreads": misreads, "correct": correct, "aze": aze}, ensure_ascii=False))
+    return path
+
+
+def run(code: str, *args: str) -> dict:
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False, cwd=REPO)
+    if r.returncode:
+        raise SystemExit(r.stderr)
+    out = json.loads(r.stdout)
+    out["wall"] = time.perf_counter() - t
+    return out
+
+
+def summary(name: str, r: dict) -> dict:
+    return {
+        "side": name,
+        "load_s": round(r["load"], 3),
+        "first_suggestion_s": round(r["first"], 3),
+        "process_wall_s": round(r["wall"], 2),
+        "suggest_p50_ms": round(pct(r["suggest"], 0.5), 3),
+        "suggest_p95_ms": round(pct(r["suggest"], 0.95), 3),
+        "suggest_max_ms": round(pct(r["suggest"], 1.0), 3),
+        "known_p95_ms": round(pct(r["known"], 0.95), 4),
+        "aze_suggest_p95_ms": round(pct(r["aze_suggest"], 0.95), 3) if r["aze_suggest"] else None,
+        "rss_mb": round(r["rss_mb"]),
+        "peak_mb": round(r["peak_mb"]),
+        "words": [len(r["suggest"]), len(r["known"]), len(r["aze_suggest"])],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pickle", action="store_true", help="also measure symspellpy's own pickle")
+    ap.add_argument("--drop-caches", action="store_true", help="empty the page cache before cold starts (root)")
+    ap.add_argument("--skip-plain", action="store_true")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp_s:
+        tmp = Path(tmp_s)
+        wf = words_file(tmp)
+        if args.drop_caches:
+            drop_caches()
+        rows.append(summary("ours (both languages, mmap index)", run(OURS, "товарнщ", str(wf))))
+        rows.append(summary("ours, warm page cache", run(OURS, "товарнщ", str(wf))))
+        if not args.skip_plain:
+            import wordfreq
+
+            dic = tmp / "ru_wordfreq.txt"
+            with dic.open("w", encoding="utf-8") as f:
+                for word, freq in wordfreq.get_frequency_dict("ru", wordlist="large").items():
+                    f.write(f"{word.replace('ё', 'е')}\t{max(1, round(freq * 1e9))}\n")
+            pkl = tmp / "sym.pickle"
+            mode = "save" if args.pickle else "text"
+            rows.append(
+                summary(
+                    "plain symspellpy load_dictionary (713k)", run(PLAIN, "товарнщ", str(wf), mode, str(dic), str(pkl))
+                )
+            )
+            if args.pickle:
+                if args.drop_caches:
+                    drop_caches()
+                rows.append(
+                    summary("plain symspellpy load_pickle (713k)", run(PLAIN, "товарнщ", str(wf), "pickle", str(pkl)))
+                )
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
+    if args.json:
+        args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
