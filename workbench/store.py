@@ -376,6 +376,7 @@ class TranscriptStore:
         cache = _load_cache(cache_file)
         fresh: dict[str, list[Any]] = {}
         metas: list[VersionMeta] = []
+        changed = False
         for n in self._numbers(folder):
             vdir = os.path.join(folder, f"{n:04d}")
             try:
@@ -389,11 +390,13 @@ class TranscriptStore:
             if hit and hit[0] == key:
                 with contextlib.suppress(TypeError, ValueError, AttributeError):
                     meta = VersionMeta.from_json(hit[1])
+                    fresh[str(n)] = hit
             if meta is None:
                 meta = self._read_meta(vdir)
-            fresh[str(n)] = [key, meta.to_json()]
+                fresh[str(n)] = [key, meta.to_json()]
+                changed = True
             metas.append(meta)
-        if fresh != cache:
+        if changed or len(fresh) != len(cache):
             _write_cache(cache_file, fresh)
         return metas
 
