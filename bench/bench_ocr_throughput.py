@@ -1,0 +1,122 @@
+"""Throughput of `workbench ocr` against one plain `tesseract` process per core, and of a cached rerun.
+
+On a copy of the sample archive (scans/ of this repository):
+  plain     every page through `tesseract IMAGE - -l LANG` (rus, or aze_cyrl for Azerbaijani documents),
+            JOBS processes at a time, OMP_THREAD_LIMIT=1 (the fastest plain setting on 2 cores; the
+            default 4 OpenMP threads per process is also measured when --plain-default-threads is given)
+  pipeline  `workbench ocr --force -j JOBS` in a subprocess (preprocessing, per-line languages, storing)
+  cached    `workbench ocr` again on the unchanged archive (every page skipped), in a subprocess, and the
+            in-process `run_batch` call alone
+
+    .venv/bin/python bench/bench_ocr_throughput.py [--jobs 2] [--rounds 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def copy_archive(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    shutil.copy2(REPO / "workbench.toml", dest / "workbench.toml")
+    shutil.copytree(REPO / "scans", dest / "scans")
+    (dest / "transcripts").mkdir()
+    return dest
+
+
+def pages(root: Path) -> list[tuple[str, str]]:
+    from workbench.project import Project
+
+    project = Project(root)
+    out = []
+    for page in project.pages():
+        if page.scan is None:
+            continue
+        doc = project.document(page.document)
+        lang = "aze_cyrl" if "aze_cyrl" in doc.languages and "rus" not in doc.languages else "rus"
+        out.append((str(page.scan), lang))
+    return out
+
+
+def plain(items: list[tuple[str, str]], jobs: int, env: dict[str, str]) -> float:
+    def one(item: tuple[str, str]) -> None:
+        subprocess.run(["tesseract", item[0], "-", "-l", item[1]], capture_output=True, env=env, check=True)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, items))
+    return time.perf_counter() - start
+
+
+def workbench(root: Path, *args: str) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "workbench", "-C", str(root), "ocr", "--no-progress", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--plain-default-threads", action="store_true")
+    args = ap.parse_args()
+    from workbench.ocr.batch import run_batch
+    from workbench.project import Project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = copy_archive(Path(tmp) / "archive")
+        items = pages(root)
+        n = len(items)
+        print(f"# {n} pages, {args.jobs} jobs, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}", flush=True)
+        env1 = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        rows: list[tuple[str, float]] = []
+        for r in range(args.rounds):
+            t_plain = plain(items, args.jobs, env1)
+            t_pipe = workbench(root, "--force", "-j", str(args.jobs))
+            t_cached = workbench(root)
+            start = time.perf_counter()
+            report = run_batch(Project(root))
+            t_cached_inproc = time.perf_counter() - start
+            assert len(report.skipped) == n, report.summary()
+            rows += [
+                (f"plain tesseract, OMP_THREAD_LIMIT=1, {args.jobs} at a time", t_plain),
+                (f"workbench ocr --force -j {args.jobs}", t_pipe),
+                ("workbench ocr, cached (subprocess)", t_cached),
+                ("run_batch, cached (in process)", t_cached_inproc),
+            ]
+            if args.plain_default_threads:
+                rows.append(
+                    (
+                        f"plain tesseract, default threads, {args.jobs} at a time",
+                        plain(items, args.jobs, dict(os.environ)),
+                    )
+                )
+            print(f"round {r + 1}: load {os.getloadavg()[0]:.2f}", flush=True)
+        for name, seconds in rows:
+            print(f"{name:55} {seconds:8.2f} s  {60 * n / seconds:8.1f} pages/min")
+        print(f"pipeline / plain time: {rows[1][1] / rows[0][1]:.2f}")
+        sub, inproc = rows[1][1] / rows[2][1], rows[1][1] / rows[3][1]
+        print(f"first run / cached run: {sub:.0f}x (subprocess), {inproc:.0f}x (in process)")
+        print(f"# load {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
