@@ -189,3 +189,8 @@ def test_fsck_reports_damage_exit_7_others_readable(saved: Project) -> None:
     assert not dead.exists()
     assert run(saved, "show", "d/p1", "1").returncode == 7
     assert run(saved, "show", "d/p1", "2").returncode == 0
+    # Damaged metadata: history still lists the good versions, marks the bad one, and exits 7.
+    (saved.transcripts_dir / "d" / "p1" / "versions" / "0001" / "meta.json").write_text("{", encoding="utf-8")
+    history = run(saved, "history", "d/p1")
+    assert history.returncode == 7
+    assert "DAMAGED" in history.stdout.splitlines()[0] and "fix" in history.stdout.splitlines()[1]
