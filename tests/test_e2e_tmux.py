@@ -66,7 +66,18 @@ def terminal(sample_project: Project, tmp_path: Path):
     }
     exports = " ".join(f"{k}={v}" for k, v in env.items())
     command = f"cd {sample_project.root} && env {exports} {WORKBENCH}"
-    _tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command)
+    for _attempt in range(5):
+        started = subprocess.run(
+            ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+        if started.returncode == 0:
+            break
+        time.sleep(0.5)  # "server exited unexpectedly": a tmux server was still shutting down
+    else:
+        pytest.fail(f"tmux new-session failed: {started.stderr}")
     term = Terminal(name)
     yield term
     if term.alive():

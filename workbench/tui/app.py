@@ -419,7 +419,8 @@ class WorkbenchApp(App[None]):
         self.sub_title = f"{version} · {s.status}{unsaved}"
 
     def _set_status(self, text: str) -> None:
-        self.screen_stack[0].query_one("#status", Static).update(text)
+        # Fixed-size bars: no layout pass, which would repaint the whole screen at every cursor move.
+        self.screen_stack[0].query_one("#status", Static).update(text, layout=False)
 
     def _refresh_status(self) -> None:
         s = self.session
@@ -443,7 +444,9 @@ class WorkbenchApp(App[None]):
         orth = s.orthography if s else "1939"
         pairs = " ".join(f"{k}{v}" for k, v in palette(orth)[:9])
         chord = "[b reverse] Ctrl+G … [/]" if self.editor.chord_pending else "Ctrl+G then"
-        self.screen_stack[0].query_one("#letters", Static).update(f"{chord} {pairs} (Shift: capitals) · Ctrl+O palette")
+        self.screen_stack[0].query_one("#letters", Static).update(
+            f"{chord} {pairs} (Shift: capitals) · Ctrl+O palette", layout=False
+        )
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self.dirty:
@@ -486,6 +489,8 @@ class WorkbenchApp(App[None]):
 
     def _tick(self) -> None:
         """Twice a second: recheck edited lines, autosave, refresh the status line."""
+        if not self.is_running or not isinstance(self.screen_stack[0], MainScreen):
+            return
         now = time.monotonic()
         if getattr(self, "_recheck_pending", False) and now - self._last_change > 0.3:
             self._recheck_pending = False
@@ -619,7 +624,7 @@ class WorkbenchApp(App[None]):
             ("unknown", "bold underline #ff5f5f"), " ", ("low confidence", "italic underline #ffd75f"), "  "
         )
         if mark is None:
-            widget.update(legend + Text("F8/F7 next/previous flagged word", style="dim"))
+            widget.update(legend + Text("F8/F7 next/previous flagged word", style="dim"), layout=False)
             return
         suggestions = list(mark.suggestions)
         if mark.kind == "unknown" and not suggestions:
@@ -636,7 +641,7 @@ class WorkbenchApp(App[None]):
         if not self._current_suggestions:
             line.append(" no suggestions", style="dim")
         line.append("   + add to dictionary  = ignore on page", style="dim")
-        widget.update(line)
+        widget.update(line, layout=False)
 
     def _goto_mark(self, forward: bool) -> None:
         marks = self.editor.all_marks()
