@@ -136,3 +136,29 @@ def test_preprocess_records_every_step_and_its_measurements() -> None:
     binary = pp.preprocess(text_page(lines=3), pp.parse_steps("grayscale,binarize,despeckle"))
     assert set(np.unique(binary.image)) <= {0, 255}
     assert binary.steps[1] == {"step": "binarize"}
+
+
+def test_cli_preprocess_writes_the_image_ocr_sees(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from workbench.project import init_project
+
+    project = init_project(tmp_path / "proj")
+    (project.scans_dir / "doc").mkdir()
+    page = np.zeros((text_page(lines=2).shape[0] + 40, text_page(lines=2).shape[1] + 40), np.uint8)
+    page[20:-20, 20:-20] = text_page(lines=2)
+    Image.fromarray(page).save(project.scans_dir / "doc" / "p1.png")
+    out = tmp_path / "seen.png"
+    run = [sys.executable, "-m", "workbench", "-C", str(project.root), "preprocess", "doc/p1", "-o", str(out)]
+    proc = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "crop_border" in proc.stdout and "deskew" in proc.stdout
+    seen = np.asarray(Image.open(out))
+    # The black frame was cropped: no edge of what OCR sees is mostly dark any more.
+    for edge in (seen[0], seen[-1], seen[:, 0], seen[:, -1]):
+        assert (edge < 128).mean() < 0.5
+    proc = subprocess.run(
+        [*run[:-2], "-o", str(tmp_path / "x.jpg"), "--steps", "sharpen"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and "sharpen" in proc.stderr
