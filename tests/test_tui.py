@@ -364,3 +364,19 @@ async def test_unexpected_error_is_a_notification_with_the_log_path(
         assert any("disk gremlin" in m and str(log) in m for m in messages)
         assert app.is_running
         assert "Traceback" in log.read_text() and "disk gremlin" in log.read_text()
+
+
+@run_async
+async def test_clicking_the_scan_moves_the_cursor_to_that_word(demo: Project) -> None:
+    app = app_for(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        view = app.page_view
+        word = TranscriptStore(demo).read("demo/p1").layout()["lines"][2]["words"][1]["box"]
+        left, top, scale = view.page_image.last_view
+        # The cell over the word's centre (half-blocks: one pixel wide, two pixels tall).
+        cx = int((word[0] + word[2] / 2 - left) * scale)
+        cy = int((word[1] + word[3] / 2 - top) * scale / 2)
+        await pilot.click(view, offset=(cx, cy))
+        await pilot.pause()
+        assert app.editor.cursor_location == (2, DEFAULT_LINES[2].index(DEFAULT_LINES[2].split()[1]))

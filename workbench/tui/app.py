@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -470,6 +471,21 @@ class WorkbenchApp(App[None]):
         """Move the outline, the line strip and the suggestions with the cursor."""
         self._follow_cursor()
         self._show_suggestions()
+
+    def on_page_view_clicked(self, event: PageView.Clicked) -> None:
+        """Clicking the scan puts the text cursor on the line (and word) clicked."""
+        if self.session is None:
+            return
+        hit = self.session.line_at(event.x, event.y)
+        if hit is None or hit[0] >= self.editor.document.line_count:
+            return
+        line, word = hit
+        column = 0
+        if word >= 0:
+            starts = [m.start() for m in re.finditer(r"\S+", self.editor.document[line])]
+            column = starts[word] if word < len(starts) else 0
+        self.editor.move_cursor((line, column))
+        self.editor.focus()
 
     def on_transcript_editor_chord(self) -> None:
         """Light up the letters bar while a chord is pending."""

@@ -44,7 +44,9 @@ class PageImage:
         self._working = self._downscale(self.original)
         self._pre_original = preprocessed
         self._pre_working = self._downscale(preprocessed) if preprocessed is not None else None
-        self._cache: OrderedDict[tuple[object, ...], Image.Image] = OrderedDict()
+        self._cache: OrderedDict[tuple[object, ...], tuple[Image.Image, tuple[float, float, float]]] = OrderedDict()
+        #: (left, top, scale) of the last view: maps a click on the pane back to scan pixels.
+        self.last_view: tuple[float, float, float] = (0.0, 0.0, 1.0)
 
     @staticmethod
     def _downscale(im: Image.Image) -> Image.Image:
@@ -53,6 +55,11 @@ class PageImage:
         if scale < 1:
             im = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.Resampling.BOX)
         return im
+
+    def to_scan(self, px: float, py: float) -> tuple[float, float]:
+        """A pixel of the last view back in scan pixels."""
+        left, top, scale = self.last_view
+        return left + px / scale, top + py / scale
 
     @property
     def has_preprocessed(self) -> bool:
@@ -84,7 +91,8 @@ class PageImage:
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
-            return hit
+            self.last_view = hit[1]
+            return hit[0]
         pw, ph = max(1, pixel_size[0]), max(1, pixel_size[1])
         _, working = self._source(preprocessed)
         fit = min(pw / self.width, ph / self.height)
@@ -111,7 +119,8 @@ class PageImage:
             x1, y1 = (x + w - left) * scale, (y + h - top) * scale
             # At least 2 px bigger than the box so the outline never covers the letters.
             draw.rectangle((x0 - 2, y0 - 2, x1 + 1, y1 + 1), outline=colour, width=1)
-        self._cache[key] = out
+        self.last_view = (left, top, scale)
+        self._cache[key] = (out, self.last_view)
         if len(self._cache) > 16:
             self._cache.popitem(last=False)
         return out

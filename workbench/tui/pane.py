@@ -12,9 +12,11 @@ import os
 from typing import ClassVar
 
 from PIL import Image as PILImage
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 from textual_image import renderable as _renderable
@@ -93,6 +95,13 @@ class PageView(_ImageHolder, can_focus=True):
     zoom: reactive[float] = reactive(1.0)
     preprocessed: reactive[bool] = reactive(False)
 
+    class Clicked(Message):
+        """The page was clicked at (x, y) in scan pixels."""
+
+        def __init__(self, x: float, y: float) -> None:
+            super().__init__()
+            self.x, self.y = x, y
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.page_image: PageImage | None = None
@@ -138,6 +147,13 @@ class PageView(_ImageHolder, can_focus=True):
     def on_resize(self) -> None:
         """Redraw for the new size."""
         self.redraw()
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on the scan moves the text cursor to the line (and word) there."""
+        if self.page_image is None:
+            return
+        x, y = self.page_image.to_scan((event.x + 0.5) * CELL_PIXELS[0], (event.y + 0.5) * CELL_PIXELS[1])
+        self.post_message(self.Clicked(x, y))
 
     def watch_zoom(self) -> None:
         """Redraw at the new zoom."""

@@ -152,6 +152,24 @@ class PageSession:
                 return None
         return None
 
+    def line_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """The (line, word index) whose box holds the scan point (x, y); the nearest line by height."""
+        lines = (self.layout or {}).get("lines") or []
+        best: tuple[float, int] | None = None
+        for i, line in enumerate(lines):
+            _, by, _, bh = line.get("box") or (0, 0, 0, 0)
+            distance = 0.0 if by <= y <= by + bh else min(abs(y - by), abs(y - by - bh))
+            if best is None or distance < best[0]:
+                best = (distance, i)
+        if best is None:
+            return None
+        line_no = best[1]
+        for k, word in enumerate(lines[line_no].get("words") or []):
+            wx, _, ww, _ = word.get("box") or (0, 0, 0, 0)
+            if wx <= x <= wx + ww:
+                return line_no, k
+        return line_no, -1
+
     def low_confidence(self, text: str, threshold: float = LOW_CONFIDENCE) -> list[Mark]:
         """Words the OCR was unsure of, where the line still has the OCR's words (unchanged ones only)."""
         marks: list[Mark] = []
