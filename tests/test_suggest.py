@@ -49,7 +49,8 @@ def test_latin_lookalikes_inside_a_cyrillic_word_are_flagged_and_repaired() -> N
     assert not rus.is_known(word)
     best = rus.suggest(word)[0]
     assert best.term == "Товарищ"
-    assert best.score > 0.8  # a look-alike costs nothing: only the frequency term remains (0.85 measured)
+    # a look-alike costs nothing: it scores above the same word one OCR confusion away
+    assert best.score > rus.suggest("Товарнщ")[0].score
     assert terms(rus, "секретapь")[0] == "секретарь"
 
 

@@ -18,11 +18,11 @@ from typing import Any
 
 from workbench.dictionary import sources
 from workbench.dictionary.fold import LANGS, skeleton, stored_key
-from workbench.dictionary.index import FORMAT, Lexicon, write_lexicon
+from workbench.dictionary.index import FORMAT, Entry, Lexicon, write_lexicon
 from workbench.errors import DictionaryError, StorageError
 
 #: Bump when the way words are chosen or folded changes, so old builds are rebuilt.
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
 
 
 def data_dir() -> Path:
@@ -61,7 +61,7 @@ def fingerprint(lang: str) -> dict[str, Any]:
 RARE_ZIPF = sources.LEXICON_ONLY_ZIPF
 
 
-def split_tiers(entries: dict[str, tuple[str, float]]) -> dict[str, dict[str, tuple[str, float]]]:
+def split_tiers(entries: dict[str, Entry]) -> dict[str, dict[str, Entry]]:
     """Core (frequent) and rare (lexicon-only) tiers; a language without rare forms has only a core."""
     core = {k: v for k, v in entries.items() if v[1] > RARE_ZIPF}
     rare = {k: v for k, v in entries.items() if v[1] <= RARE_ZIPF}
@@ -84,7 +84,7 @@ def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def entries_for(lang: str) -> dict[str, tuple[str, float]]:
+def entries_for(lang: str) -> dict[str, Entry]:
     """All words of ``lang`` from the real sources: key → (stored form, zipf)."""
     if lang == "rus":
         freqs, forms = sources.wordfreq_russian()
@@ -97,7 +97,7 @@ def build_lang(
     *,
     root: Path | None = None,
     force: bool = False,
-    entries: dict[str, tuple[str, float]] | None = None,
+    entries: dict[str, Entry] | None = None,
 ) -> BuildReport:
     """Build the ``lang`` index unless an intact one with the same sources exists (or ``force``).
 

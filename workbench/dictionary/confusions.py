@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from rapidfuzz.distance import Levenshtein
 
 #: Cost of a segment that is a known OCR confusion (a plain edit costs 1).
-CONFUSION_COST = 0.35
+CONFUSION_COST = 0.5
 #: Azerbaijani letters that no model reads: the look-alike the OCR gives → the letter that belongs there.
 AZE_COST = 0.2
 _RUS_PAIRS = ["ни", "нп", "ип", "се", "шщ", "ьъ", "ьы", "ъы", "зэ", "кг", "лп", "ен", "оа", "цц", "бв", "дл", "ту"]

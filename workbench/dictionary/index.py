@@ -8,7 +8,8 @@ read from disk, so a cold start is a few file opens.
 Files in one index folder (all written by :func:`write_index`):
 
 ``blob.bin`` + ``off.npy``  the words as stored (UTF-8, sorted by skeleton), ``off[i]:off[i+1]`` is word *i*
-``zipf.npy``                frequency of word *i* on the Zipf scale × 100 (uint16; 0 = unknown)
+``zipf.npy``                frequency of word *i* on the Zipf scale × 100 (uint16; 0 = unknown); the top bit
+                            (``LEX_BIT``) says the word is in a lexicon, not only in a frequency list
 ``klen.npy``                length of word *i*'s skeleton (uint8), for symspell's length filter
 ``known_h.npy``             sorted 64-bit hashes of every word's key (the known-word check)
 ``known_i.npy``             the word id of each ``known_h`` entry
@@ -50,6 +51,10 @@ REBUILD_HINT = "Rebuild it with `workbench dict build` (the set-up `./dev setup`
 LEVEL_SHIFT = 30
 GROUP_MASK = (1 << LEVEL_SHIFT) - 1
 BLOBS = ("blob.bin", "skel.bin")
+#: Set in ``zipf.npy`` for words a lexicon lists (OpenCorpora; both Azerbaijani lists): a wordfreq-only form
+#: must be frequent to count as known (wordfreq's long tail is full of typos and OCR debris).
+LEX_BIT = 0x8000
+Entry = tuple[str, float, bool]
 ARRAYS = ("off", "zipf", "klen", "known_h", "known_i", "known_f", "grp", "del_h", "del_g", "del_f")
 
 
@@ -128,7 +133,7 @@ def _delete_table(prefixes: list[str], max_edit: int = MAX_EDIT) -> tuple[np.nda
 
 
 def write_index(
-    folder: Path, entries: dict[str, tuple[str, float]], skel: Any, meta: dict[str, Any], max_edit: int = MAX_EDIT
+    folder: Path, entries: dict[str, Entry], skel: Any, meta: dict[str, Any], max_edit: int = MAX_EDIT
 ) -> None:
     """Compile ``entries`` (key → (stored form, zipf)) into ``folder`` atomically.
 
@@ -142,7 +147,7 @@ def write_index(
     keys = [keys[i] for i in order]
     skels = [skels[i] for i in order]
     stored = [entries[k][0] for k in keys]
-    zipf = np.array([round(entries[k][1] * 100) for k in keys], dtype=np.uint16)
+    zipf = np.array([round(entries[k][1] * 100) | (LEX_BIT if entries[k][2] else 0) for k in keys], dtype=np.uint16)
     klen = np.array([min(len(s), 255) for s in skels], dtype=np.uint8)
     encoded = [s.encode("utf-8") for s in stored]
     off = np.zeros(len(encoded) + 1, dtype=np.uint64)
@@ -328,11 +333,12 @@ class Index:
             pos += 1
         return None
 
-    def candidates(self, skel_key: str, max_edit: int = MAX_EDIT) -> tuple[list[int], list[str], list[float]]:
+    def candidates(self, skel_key: str, max_edit: int = MAX_EDIT) -> tuple[list[int], list[str], list[int]]:
         """Words whose skeleton prefix shares a delete (≤ ``max_edit``) with ``skel_key``'s, length-filtered.
 
         This is symspell's candidate step; the caller verifies the edit distance. Returns ids, skeletons
-        (not the stored forms: :meth:`word` gives those for the few that pass) and Zipf frequencies.
+        (not the stored forms: :meth:`word` gives those for the few that pass) and raw ``zipf.npy`` values
+        (see :func:`decode_zipf`).
         """
         parts = []
         for d in prefix_deletes(skel_key[:PREFIX], max_edit):
@@ -358,8 +364,12 @@ class Index:
         end = self.off[ids + 1].tolist()
         mm = self._skm
         words = [mm[a:b].decode("utf-8") for a, b in zip(begin, end, strict=True)]
-        zipf = (self.zipf[ids] / 100.0).tolist()
-        return ids.tolist(), words, zipf
+        return ids.tolist(), words, self.zipf[ids].tolist()
+
+
+def decode_zipf(raw: int) -> tuple[float, bool]:
+    """A ``zipf.npy`` value as (Zipf frequency, listed by a lexicon)."""
+    return (raw & ~LEX_BIT) / 100.0, bool(raw & LEX_BIT)
 
 
 class Lexicon:
@@ -392,12 +402,12 @@ class Lexicon:
     def __len__(self) -> int:
         return sum(len(t) for t in self.tiers)
 
-    def zipf_of(self, key: str) -> float | None:
-        """The Zipf frequency of a known key, or None if no tier knows it."""
+    def entry(self, key: str) -> tuple[float, bool] | None:
+        """(Zipf frequency, listed by a lexicon) of a key, or None if no tier has it."""
         for tier in self.tiers:
             i = tier.lookup(key)
             if i is not None:
-                return float(tier.zipf[i]) / 100.0
+                return decode_zipf(int(tier.zipf[i]))
         return None
 
     def stored(self, key: str) -> str | None:
@@ -420,9 +430,7 @@ class Lexicon:
         return out
 
 
-def write_lexicon(
-    folder: Path, tiers: dict[str, dict[str, tuple[str, float]]], skel: Any, meta: dict[str, Any]
-) -> None:
+def write_lexicon(folder: Path, tiers: dict[str, dict[str, Entry]], skel: Any, meta: dict[str, Any]) -> None:
     """Write a whole lexicon (tiers ``core`` and optionally ``rare``) atomically as ``folder``."""
     tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)

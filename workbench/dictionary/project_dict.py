@@ -162,6 +162,6 @@ def _built_dictionary_knows(word: str, lang: str) -> bool:
     from workbench.errors import DictionaryError
 
     try:
-        return open_index(lang).zipf_of(fold_key(word, lang)) is not None
+        return open_index(lang).entry(fold_key(word, lang)) is not None
     except DictionaryError:
         return False

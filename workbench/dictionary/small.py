@@ -12,6 +12,7 @@ from pathlib import Path
 
 from workbench.dictionary import sources
 from workbench.dictionary.build import BuildReport, build_lang, index_dir
+from workbench.dictionary.index import Entry
 
 RUS_TOP = 40_000
 RUS_PREFIXES = ("товарищ", "служ", "секретар", "письм", "получ", "руку", "совет", "партийн", "демократ")
@@ -19,7 +20,7 @@ AZE_EVERY = 5
 AZE_PREFIXES = ("ҹаваб", "әриз", "азәрбай", "сиз", "катиб", "демократ", "мәркәз", "партийа", "фирг", "шәһәр")
 
 
-def small_russian(top: int = RUS_TOP, prefixes: Iterable[str] = RUS_PREFIXES) -> dict[str, tuple[str, float]]:
+def small_russian(top: int = RUS_TOP, prefixes: Iterable[str] = RUS_PREFIXES) -> dict[str, Entry]:
     """The ``top`` most frequent wordfreq forms plus every OpenCorpora form under ``prefixes``."""
     freqs, forms = sources.wordfreq_russian()
     keep = dict(sorted(freqs.items(), key=lambda kv: -kv[1])[:top])
@@ -31,7 +32,7 @@ def small_russian(top: int = RUS_TOP, prefixes: Iterable[str] = RUS_PREFIXES) ->
     return sources.russian_keys(keep, forms, lexicon)
 
 
-def small_azerbaijani(every: int = AZE_EVERY, prefixes: Iterable[str] = AZE_PREFIXES) -> dict[str, tuple[str, float]]:
+def small_azerbaijani(every: int = AZE_EVERY, prefixes: Iterable[str] = AZE_PREFIXES) -> dict[str, Entry]:
     """Every ``every``-th word (in key order) of both Tesseract lists, plus every word under ``prefixes``."""
     prefixes = tuple(prefixes)
     full = sources.azerbaijani_keys(sources.tesseract_wordlist("aze"), sources.tesseract_wordlist("aze_cyrl"))

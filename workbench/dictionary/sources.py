@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.dictionary.fold import aze_lower
+from workbench.dictionary.index import Entry
 from workbench.errors import MissingDependencyError
 from workbench.ocr.azeri import latin_to_cyrillic, normalise_aze_cyrl
 
@@ -176,7 +177,7 @@ def tesseract_wordlist(lang: str) -> list[str]:
         return out.read_text(encoding="utf-8").split()
 
 
-def azerbaijani_keys(latin_words: Iterable[str], cyrillic_words: Iterable[str]) -> dict[str, tuple[str, float]]:
+def azerbaijani_keys(latin_words: Iterable[str], cyrillic_words: Iterable[str]) -> dict[str, Entry]:
     """Azerbaijani Cyrillic keys (1939 orthography, й) → (stored form, zipf) from both Tesseract lists."""
     seen: dict[str, int] = {}
     for source, words in ((1, latin_words), (2, cyrillic_words)):
@@ -190,14 +191,12 @@ def azerbaijani_keys(latin_words: Iterable[str], cyrillic_words: Iterable[str]) 
                 continue
             seen[key] = seen.get(key, 0) | source
     zipf_of_mask = {1: AZE_LATIN_ONLY_ZIPF, 2: AZE_CYRILLIC_ONLY_ZIPF, 3: AZE_BOTH_LISTS_ZIPF}
-    return {k: (k, zipf_of_mask[mask]) for k, mask in seen.items()}
+    return {k: (k, zipf_of_mask[mask], True) for k, mask in seen.items()}
 
 
-def russian_keys(
-    freqs: dict[str, float], forms: dict[str, str], lexicon: Iterable[str]
-) -> dict[str, tuple[str, float]]:
+def russian_keys(freqs: dict[str, float], forms: dict[str, str], lexicon: Iterable[str]) -> dict[str, Entry]:
     """Russian keys → (stored form, zipf) from wordfreq's frequencies and the lexicon's forms."""
-    out: dict[str, tuple[str, float]] = {k: (forms.get(k, k), zipf(f)) for k, f in freqs.items()}
+    out: dict[str, Entry] = {k: (forms.get(k, k), zipf(f), False) for k, f in freqs.items()}
     match = _RUS_WORD.match
     for form in lexicon:
         if not match(form):
@@ -205,9 +204,8 @@ def russian_keys(
         key = form.translate(_YO)
         if key in out:
             # keep wordfreq's frequency; prefer the lexicon's ё spelling when wordfreq only had е
-            stored, z = out[key]
-            if "ё" in form and "ё" not in stored:
-                out[key] = (form, z)
+            stored, z, _ = out[key]
+            out[key] = (form if "ё" in form and "ё" not in stored else stored, z, True)
         else:
-            out[key] = (form, LEXICON_ONLY_ZIPF)
+            out[key] = (form, LEXICON_ONLY_ZIPF, True)
     return out

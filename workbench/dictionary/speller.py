@@ -22,20 +22,24 @@ from rapidfuzz.distance import OSA
 from workbench.dictionary.build import data_dir, open_index
 from workbench.dictionary.confusions import AZE_CONFUSIONS, RUS_CONFUSIONS, ocr_cost
 from workbench.dictionary.fold import LANGS, fold_key, has_cyrillic, has_latin, skeleton, stored_key, transfer_case
-from workbench.dictionary.index import Lexicon
+from workbench.dictionary.index import Lexicon, decode_zipf
 from workbench.dictionary.project_dict import ProjectDictionary
 from workbench.dictionary.symspell import Comparer
 from workbench.errors import DictionaryError
 from workbench.ocr.azeri import ORTHOGRAPHIES, to_orthography
 
-#: Cost per Zipf unit below ZIPF_CAP (a word 4 Zipf units rarer costs about as much as one confusion).
-FREQ_WEIGHT = 0.1
+#: Cost per Zipf unit below ZIPF_CAP: a noisy channel in which a plain edit is ~1e-3 likely and a word 10×
+#: rarer is 10× less likely gives log(10)/log(1000) ≈ 0.33 (measured best of 0.1–0.4 on the real misreads).
+FREQ_WEIGHT = 0.3
 ZIPF_CAP = 6.0
+#: A form that only wordfreq lists (no lexicon) counts as a word from this frequency on (about 2 per
+#: million words): below it wordfreq's tail is mostly typos and OCR debris («быпи», «лодей», «хто»).
+FREQUENT_ZIPF = 3.3
 #: Zipf given to the project's own words (names and terms of the archive are "frequent" here).
 PROJECT_ZIPF = 5.0
 #: Cost of the space a run-together word lost («наруку» → «на руку»). Azerbaijani is agglutinative and its
 #: lists have no frequencies, so almost any long word splits into two listed words: a split must cost more.
-SPLIT_COST = {"rus": 0.45, "aze_cyrl": 1.5}
+SPLIT_COST = {"rus": 0.8, "aze_cyrl": 1.5}
 #: A part of a split must be at least this frequent (one-letter words like «в», «с» are).
 SPLIT_MIN_ZIPF = 3.0
 #: The words of one letter (a run-together «вдоме» is «в доме»; a stray «ь» is not a word).
@@ -147,8 +151,11 @@ class Speller:
         return "й" in word or "Й" in word
 
     def knows_key(self, key: str) -> bool:
-        """Whether a folded key is in the dictionary or the project's words."""
-        return key in self._project_keys or self.index.zipf_of(key) is not None
+        """Whether a folded key is in the project's words, a lexicon, or frequent enough in wordfreq."""
+        if key in self._project_keys:
+            return True
+        found = self.index.entry(key)
+        return found is not None and (found[1] or found[0] >= FREQUENT_ZIPF)
 
     def is_known(self, word: str) -> bool:
         """Whether ``word`` is a correct word (case-insensitive, ё = е; a Latin letter in a Cyrillic word is not)."""
@@ -170,8 +177,10 @@ class Speller:
         """Frequency (Zipf) of a known key, ``PROJECT_ZIPF`` for project words, 0 if unknown."""
         if key in self._project_keys:
             return PROJECT_ZIPF
-        z = self.index.zipf_of(key)
-        return z if z is not None else 0.0
+        found = self.index.entry(key)
+        if found is None or not (found[1] or found[0] >= FREQUENT_ZIPF):
+            return 0.0
+        return found[0]
 
     def _display(self, stored: str, original: str) -> str:
         if self.lang == "aze_cyrl":
@@ -205,12 +214,14 @@ class Speller:
         for tier, ids, skels, zipfs in self.index.candidates(skel, max_edit):
             # bulk filter in C (rapidfuzz, same OSA distance), then symspellpy's comparer on the survivors
             for sk, _, j in process.extract(skel, skels, scorer=OSA.distance, score_cutoff=max_edit, limit=None):
+                z, in_lexicon = decode_zipf(zipfs[j])
+                if not in_lexicon and z < FREQUENT_ZIPF:
+                    continue  # wordfreq's long tail (typos, debris) is not known, so never suggested
                 d = self._cmp.distance(skel, sk)
                 if d < 0:
                     continue
                 stored = tier.word(ids[j])
                 ckey = stored_key(stored) if "ё" in stored else stored
-                z = zipfs[j]
                 # a bound: each differing letter costs at least the cheapest confusion; on the skeleton the
                 # merged letters are already equal, so what differs there costs at least a Russian confusion
                 if aze:
