@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,17 +40,40 @@ def tmp_project(tmp_path: Path) -> Project:
     return init_project(tmp_path / "proj", name="test")
 
 
+def _tracked_files(folder: str) -> list[Path] | None:
+    """Files under ``folder`` that git tracks, or ``None`` outside a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(REPO), "ls-files", "-z", "--", folder], capture_output=True, check=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return [REPO / name for name in out.decode("utf-8").split("\0") if name]
+
+
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Project:
-    """A copy of the bundled sample archive (scans, transcripts, dictionaries, ground truth) to modify freely."""
+    """A copy of the bundled sample archive (scans, transcripts, dictionaries, ground truth) to modify freely.
+
+    Only what git tracks is copied, so versions a developer made by running the workbench on the repository
+    itself (``./dev run`` OCRs the sample pages) do not change what the tests see.
+    """
     dest = tmp_path / "sample"
     dest.mkdir()
     shutil.copy2(REPO / "workbench.toml", dest / "workbench.toml")
     for sub in ("scans", "transcripts", "dictionaries", "ground-truth"):
-        if (REPO / sub).is_dir():
-            shutil.copytree(REPO / sub, dest / sub, ignore=shutil.ignore_patterns(".recovery*", ".tmp-*"))
-        else:
-            (dest / sub).mkdir()
+        (dest / sub).mkdir()
+        tracked = _tracked_files(sub)
+        if tracked is None:
+            shutil.copytree(
+                REPO / sub, dest / sub, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".recovery*", ".tmp-*")
+            )
+            continue
+        for src in tracked:
+            if src.is_file():
+                target = dest / src.relative_to(REPO)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, target)
     return Project(dest)
 
 
