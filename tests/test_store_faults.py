@@ -183,6 +183,7 @@ def test_two_writers_500_saves_each(tmp_project: Project) -> None:
         if conflict:
             conflicts += 1
             assert latest_before is not None and latest_before > base
-    # The two writers raced for real (measured: about a third of the saves conflict on this 2-core machine).
+    print(f"{conflicts} of {2 * count} saves were conflicts")
+    # The writers raced for real (measured on this 2-core machine: 625 and 688 of the 1,000 saves conflicted).
     assert conflicts > 0
     assert store.fsck().ok and temporaries(store) == []
