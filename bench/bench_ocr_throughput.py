@@ -9,12 +9,17 @@ On a copy of the sample archive (scans/ of this repository):
             in-process `run_batch` call alone
 
     .venv/bin/python bench/bench_ocr_throughput.py [--jobs 2] [--rounds 1]
+
+The machine is shared, so besides wall time each measurement reports the CPU seconds its processes used
+(children's user+sys from getrusage): on a dedicated machine, throughput is cores / CPU seconds per page,
+and that ratio does not depend on what else was running.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -47,6 +52,11 @@ def pages(root: Path) -> list[tuple[str, str]]:
         lang = "aze_cyrl" if "aze_cyrl" in doc.languages and "rus" not in doc.languages else "rus"
         out.append((str(page.scan), lang))
     return out
+
+
+def cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def plain(items: list[tuple[str, str]], jobs: int, env: dict[str, str]) -> float:
@@ -87,34 +97,50 @@ def main() -> None:
         n = len(items)
         print(f"# {n} pages, {args.jobs} jobs, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}", flush=True)
         env1 = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        rows: list[tuple[str, float]] = []
+        rows: list[tuple[str, float, float]] = []
+
+        def timed(name: str, fn: object) -> None:
+            cpu = cpu_children()
+            seconds = fn()  # type: ignore[operator]
+            rows.append((name, seconds, cpu_children() - cpu))
+
         for r in range(args.rounds):
-            t_plain = plain(items, args.jobs, env1)
-            t_pipe = workbench(root, "--force", "-j", str(args.jobs))
-            t_cached = workbench(root)
+            # Alternate the order so a change of load hits both sides alike.
+            first, second = ("plain", "pipe") if r % 2 == 0 else ("pipe", "plain")
+            for which in (first, second):
+                if which == "plain":
+                    timed(
+                        f"plain tesseract, OMP_THREAD_LIMIT=1, {args.jobs} at a time",
+                        lambda: plain(items, args.jobs, env1),
+                    )
+                else:
+                    timed(
+                        f"workbench ocr --force -j {args.jobs}",
+                        lambda: workbench(root, "--force", "-j", str(args.jobs)),
+                    )
+            timed("workbench ocr, cached (subprocess)", lambda: workbench(root))
             start = time.perf_counter()
             report = run_batch(Project(root))
-            t_cached_inproc = time.perf_counter() - start
+            rows.append(("run_batch, cached (in process)", time.perf_counter() - start, 0.0))
             assert len(report.skipped) == n, report.summary()
-            rows += [
-                (f"plain tesseract, OMP_THREAD_LIMIT=1, {args.jobs} at a time", t_plain),
-                (f"workbench ocr --force -j {args.jobs}", t_pipe),
-                ("workbench ocr, cached (subprocess)", t_cached),
-                ("run_batch, cached (in process)", t_cached_inproc),
-            ]
             if args.plain_default_threads:
-                rows.append(
-                    (
-                        f"plain tesseract, default threads, {args.jobs} at a time",
-                        plain(items, args.jobs, dict(os.environ)),
-                    )
+                timed(
+                    f"plain tesseract, default threads, {args.jobs} at a time",
+                    lambda: plain(items, args.jobs, dict(os.environ)),
                 )
             print(f"round {r + 1}: load {os.getloadavg()[0]:.2f}", flush=True)
-        for name, seconds in rows:
-            print(f"{name:55} {seconds:8.2f} s  {60 * n / seconds:8.1f} pages/min")
-        print(f"pipeline / plain time: {rows[1][1] / rows[0][1]:.2f}")
-        sub, inproc = rows[1][1] / rows[2][1], rows[1][1] / rows[3][1]
-        print(f"first run / cached run: {sub:.0f}x (subprocess), {inproc:.0f}x (in process)")
+        print(f"{'':55} {'wall':>9} {'pages/min':>10} {'CPU s/page':>11}")
+        for name, seconds, cpu in rows:
+            print(f"{name:55} {seconds:8.2f}s {60 * n / seconds:10.1f} {cpu / n:11.2f}")
+
+        def total(prefix: str, col: int) -> float:
+            return sum(row[col] for row in rows if row[0].startswith(prefix))
+
+        p_wall, w_wall = total("plain tesseract, OMP", 1), total("workbench ocr --force", 1)
+        p_cpu, w_cpu = total("plain tesseract, OMP", 2), total("workbench ocr --force", 2)
+        c_wall, c_in = total("workbench ocr, cached", 1), total("run_batch, cached", 1)
+        print(f"pipeline / plain: wall time {w_wall / p_wall:.2f}, CPU time {w_cpu / p_cpu:.2f}")
+        print(f"first run / cached run: {w_wall / c_wall:.0f}x (subprocess), {w_wall / c_in:.0f}x (in process)")
         print(f"# load {os.getloadavg()[0]:.2f}")
 
 

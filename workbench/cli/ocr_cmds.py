@@ -70,7 +70,7 @@ def ocr_cmd(
     (see `workbench candidates`). Exit 1 with a summary if some pages failed; Ctrl-C keeps finished pages.
     """
     from workbench.ocr.batch import BatchProgress, run_batch
-    from workbench.ocr.preprocess import parse_steps
+    from workbench.ocr.steps import parse_steps
 
     if jobs is not None and jobs < 0:
         raise UsageError("--jobs must be 0 (all cores) or more.")

@@ -137,7 +137,7 @@ def prepare_job(
 
     Raises :class:`PageError` for a page without a scan.
     """
-    from workbench.ocr.preprocess import DEFAULT_STEPS
+    from workbench.ocr.steps import DEFAULT_STEPS
 
     page = project.page(page_id)
     if page.scan is None:

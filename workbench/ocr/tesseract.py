@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import pytesseract
 
@@ -107,6 +106,8 @@ def engine_version() -> str:
 
 
 def _write_pgm(image: np.ndarray, folder: str) -> str:
+    import cv2  # here, not at the top: the batch's cache check imports this module and needs no OpenCV
+
     path = os.path.join(folder, "page.pgm")
     if not cv2.imwrite(path, image):
         raise EngineError(f"Cannot write the temporary image {path} for Tesseract.")
