@@ -181,6 +181,20 @@ def test_symlinked_versions_folder_refused(store: TranscriptStore, tmp_path: Pat
     assert list(outside.iterdir()) == []
 
 
+def test_fsck_reports_a_symlinked_versions_folder(store: TranscriptStore, tmp_path: Path) -> None:
+    store.save("d/p1", "kept")
+    outside = tmp_path / "elsewhere"
+    (outside / "0001").mkdir(parents=True)
+    (outside / ".tmp-99999999-x").mkdir()
+    store.page_dir("d/p2").mkdir(parents=True)
+    (store.page_dir("d/p2") / "versions").symlink_to(outside)
+    report = store.fsck()
+    assert [(p.page, p.number) for p in report.problems] == [("d/p2", 0)]
+    assert "outside the project" in report.problems[0].message
+    assert (outside / ".tmp-99999999-x").is_dir()  # nothing outside the project is touched
+    assert store.progress()["corrupt"] == 1  # and progress does not read through the link either
+
+
 def test_symlink_inside_the_project_is_fine(store: TranscriptStore) -> None:
     (store.root / "real").mkdir()
     (store.root / "alias").symlink_to(store.root / "real")

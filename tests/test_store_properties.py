@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.project import init_project
-from workbench.store import STATUSES, TranscriptStore
+from workbench.store import STATUSES, TranscriptStore, carry_reviewed
 from workbench.text import nfc
 
 LINES = st.lists(st.sampled_from(["Товарищ Багиров", "ә ғ ҝ һ", "ы̇ с̧", "", "подпись"]), min_size=1, max_size=6)
@@ -63,3 +63,16 @@ def test_any_sequence_keeps_every_version(ops: list[tuple]) -> None:
             lines = version.text.split("\n")
             assert all(0 <= i < len(lines) for i in m.reviewed)  # marks always name existing lines
         assert store.fsck().ok
+
+
+@given(LINES, LINES, st.lists(st.integers(0, 7), max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_reviewed_marks_only_follow_identical_lines(old: list[str], new: list[str], marks: list[int]) -> None:
+    old_text, new_text = "\n".join(old), "\n".join(new)
+    carried = carry_reviewed(old_text, new_text, marks)
+    assert list(carried) == sorted(set(carried))
+    # Every carried mark sits on a line of the new text equal to a marked line of the old text.
+    marked_old = {old[i] for i in marks if i < len(old)}
+    assert all(0 <= j < len(new) and new[j] in marked_old for j in carried)
+    # An unchanged text keeps every mark that names a line.
+    assert carry_reviewed(old_text, old_text, marks) == tuple(sorted({i for i in marks if i < len(old)}))

@@ -36,6 +36,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -702,10 +703,13 @@ class TranscriptStore:
 
         def walk(folder: str, prefix: str) -> None:
             try:
-                entries = [e for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
+                everything = list(os.scandir(folder))
             except (FileNotFoundError, NotADirectoryError, PermissionError):
                 return
-            names = {e.name for e in entries}
+            entries = [e for e in everything if e.is_dir(follow_symlinks=False)]
+            # A page is found even if its versions folder is a link (so fsck can report it); only real
+            # folders are walked into.
+            names = {e.name for e in everything}
             if prefix and ("versions" in names or "candidates" in names):
                 found.append(prefix)
                 return  # a page folder holds no further pages
@@ -772,8 +776,12 @@ class TranscriptStore:
         is a symbolic link. Nothing is repaired or deleted except dead temporary folders.
         """
         report = FsckReport()
-        report.removed.extend(self.clean_temporaries())
         for pid in self.page_ids():
+            try:
+                report.removed.extend(self.clean_temporaries(pid))
+            except PageError as e:  # a versions folder that is a symbolic link out of the project
+                report.problems.append(Problem(page=pid, kind="versions", number=0, message=e.message))
+                continue
             for kind in ("versions", "candidates"):
                 folder = self.root / pid / kind
                 for number in self._numbers(folder):
@@ -915,9 +923,11 @@ def _status_entry(versions: str, cached: list[Any] | None) -> list[Any] | None:
     taken from ``cached`` when the folder and its latest ``meta.json`` are unchanged; ``None`` if it has
     no versions."""
     try:
-        st = os.stat(versions)
+        st = os.lstat(versions)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    if not stat.S_ISDIR(st.st_mode):  # a link (perhaps out of the project) or a file: not followed
+        return [None, None, None, None, None, _CORRUPT]
     # A folder's link count and size change with every entry added, even within one tick of a coarse mtime.
     ident = f"{st.st_ino}:{st.st_nlink}:{st.st_size}"
     if cached and cached[0] == st.st_mtime_ns and cached[1] == ident:
