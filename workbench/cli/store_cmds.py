@@ -381,7 +381,8 @@ def fsck_cmd(ctx: Context) -> None:
     for path in report.removed:
         click.echo(f"removed dead temporary {path}")
     for problem in report.problems:
-        click.echo(f"DAMAGED {problem.page} {problem.kind[:-1]} {problem.number}: {problem.message}")
+        which = f" {problem.kind[:-1]} {problem.number}" if problem.number else ""
+        click.echo(f"DAMAGED {problem.page}{which}: {problem.message}")
     click.echo(
         f"checked {report.checked} version(s): {len(report.problems)} damaged, "
         f"{len(report.removed)} temporary folder(s) removed."
