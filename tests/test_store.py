@@ -455,3 +455,11 @@ def test_history_cache_is_derived_and_never_stale(store: TranscriptStore) -> Non
         json.dumps({**first[1].to_json()}), encoding="utf-8"
     )
     assert store.history("d/p1")[:2] == first[:2]
+
+
+def test_damaged_base_text_keeps_its_status(store: TranscriptStore) -> None:
+    store.save("d/p1", "a\nb", status="Final", reviewed=[0, 1])
+    (store.page_dir("d/p1") / "versions" / "0001" / "text.txt").write_text("tampered", encoding="utf-8")
+    result = store.save("d/p1", "a\nb\nc", base=1)
+    # The status comes from the (intact) metadata; the marks cannot be checked against a damaged text.
+    assert result.version.status == "Final" and result.version.reviewed == ()

@@ -514,14 +514,18 @@ class TranscriptStore:
         latest = latest_versions[-1] if latest_versions else None
         if base is not None and kind == "versions" and base not in latest_versions:
             raise InputError(f"Page {page_id!r} has no version {base} to base a save on.")
-        prev: Version | VersionMeta | None = None
+        prev_meta: VersionMeta | None = None
+        prev_text: str | None = None
         parent = base if base is not None else latest
         if kind == "versions" and parent is not None and (status is None or reviewed is None):
-            # Status and reviewed marks follow the version this text was edited from (its base).
+            # Status and reviewed marks follow the version this text was edited from (its base). A damaged
+            # base loses only what it cannot give: its text damaged, its marks; its metadata, its status too.
+            pdir = page / "versions" / f"{parent:04d}"
             with contextlib.suppress(IntegrityError):
-                pdir = page / "versions" / f"{parent:04d}"
-                prev = self._read(pdir) if reviewed is None else self._read_meta(pdir)
-        prev_meta = prev.meta if isinstance(prev, Version) else prev
+                prev_meta = self._read_meta(pdir)
+            if prev_meta is not None and reviewed is None and prev_meta.reviewed:
+                with contextlib.suppress(IntegrityError):
+                    prev_text = self._read(pdir).text
         status = (
             normalise_status(status)
             if status
@@ -533,8 +537,8 @@ class TranscriptStore:
             if marks and marks[0] < 0:
                 raise InputError(f"Page {page_id!r}: reviewed line numbers must be 0 or more, not {marks[0]}.")
             reviewed_t = tuple(i for i in marks if i < n_lines)  # lines that no longer exist cannot be reviewed
-        elif isinstance(prev, Version):
-            reviewed_t = carry_reviewed(prev.text, text, prev.meta.reviewed)
+        elif prev_meta is not None and prev_text is not None:
+            reviewed_t = carry_reviewed(prev_text, text, prev_meta.reviewed)
         else:
             reviewed_t = ()
         author = author if author is not None else self.project.author()
