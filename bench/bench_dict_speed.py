@@ -44,10 +44,12 @@ for w in words["correct"]:
 aze_t = []
 for w in words["aze"]:
     t = time.perf_counter(); aze.suggest(w, 5); aze_t.append(time.perf_counter() - t)
-status = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(("VmRSS", "VmHWM")))
+keys = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
+status = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(keys))
 print(json.dumps({"load": t_load, "first": t_first, "first_term": first[0].term if first else None,
     "suggest": sug, "known": kn, "aze_suggest": aze_t,
-    "rss_mb": int(status["VmRSS"].split()[0]) / 1024, "peak_mb": int(status["VmHWM"].split()[0]) / 1024}))
+    "rss_mb": int(status["VmRSS"].split()[0]) / 1024, "peak_mb": int(status["VmHWM"].split()[0]) / 1024,
+    "anon_mb": int(status["RssAnon"].split()[0]) / 1024, "file_mb": int(status["RssFile"].split()[0]) / 1024}))
 """
 
 PLAIN = r"""
@@ -74,10 +76,12 @@ for w in words["misreads"]:
     t = time.perf_counter(); sym.lookup(q, Verbosity.CLOSEST, 2); sug.append(time.perf_counter() - t)
 for w in words["correct"]:
     t = time.perf_counter(); w.lower().replace("ё", "е") in sym.words; kn.append(time.perf_counter() - t)
-status = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(("VmRSS", "VmHWM")))
+keys = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
+status = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(keys))
 print(json.dumps({"load": t_load, "first": t_first, "first_term": first[0].term if first else None,
     "suggest": sug, "known": kn, "aze_suggest": [],
-    "rss_mb": int(status["VmRSS"].split()[0]) / 1024, "peak_mb": int(status["VmHWM"].split()[0]) / 1024}))
+    "rss_mb": int(status["VmRSS"].split()[0]) / 1024, "peak_mb": int(status["VmHWM"].split()[0]) / 1024,
+    "anon_mb": int(status["RssAnon"].split()[0]) / 1024, "file_mb": int(status["RssFile"].split()[0]) / 1024}))
 """
 
 
@@ -105,7 +109,12 @@ def words_file(tmp: Path) -> Path:
 
     aze = [m.group(0) for m in regex.finditer(r"\p{L}{2,}", aze_text)]
     path = tmp / "words.json"
-    path.write_text(json.dumps({"misreads": misreads, "correct": correct, "aze": aze}, ensure_ascii=False))
+    # distinct words only: the spellers remember answers, and a repeated word would measure the memory
+    def distinct(words: list[str]) -> list[str]:
+        return list(dict.fromkeys(words))
+
+    data = {"misreads": distinct(misreads), "correct": distinct(correct), "aze": distinct(aze)}
+    path.write_text(json.dumps(data, ensure_ascii=False))
     return path
 
 
@@ -132,6 +141,8 @@ def summary(name: str, r: dict) -> dict:
         "aze_suggest_p95_ms": round(pct(r["aze_suggest"], 0.95), 3) if r["aze_suggest"] else None,
         "rss_mb": round(r["rss_mb"]),
         "peak_mb": round(r["peak_mb"]),
+        "anon_mb": round(r["anon_mb"]),
+        "file_mb": round(r["file_mb"]),
         "words": [len(r["suggest"]), len(r["known"]), len(r["aze_suggest"])],
     }
 

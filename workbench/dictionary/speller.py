@@ -22,7 +22,7 @@ from rapidfuzz.distance import OSA
 from workbench.dictionary.build import data_dir, open_index
 from workbench.dictionary.confusions import AZE_CONFUSIONS, RUS_CONFUSIONS, ocr_cost
 from workbench.dictionary.fold import LANGS, fold_key, has_cyrillic, has_latin, skeleton, stored_key, transfer_case
-from workbench.dictionary.index import Lexicon, decode_zipf
+from workbench.dictionary.index import Index, Lexicon, decode_zipf
 from workbench.dictionary.project_dict import ProjectDictionary
 from workbench.dictionary.symspell import Comparer
 from workbench.errors import DictionaryError
@@ -35,6 +35,11 @@ ZIPF_CAP = 6.0
 #: A form that only wordfreq lists (no lexicon) counts as a word from this frequency on (about 2 per
 #: million words): below it wordfreq's tail is mostly typos and OCR debris («быпи», «лодей», «хто»).
 FREQUENT_ZIPF = 3.3
+#: How many answers a speller remembers (a page has a few hundred distinct words).
+CACHE_SIZE = 4096
+#: Words up to this long are searched one edit deep (two edits from a four-letter word reach half the
+#: language, and cost the most time).
+SHORT_WORD = 4
 #: Zipf given to the project's own words (names and terms of the archive are "frequent" here).
 PROJECT_ZIPF = 5.0
 #: Cost of the space a run-together word lost («наруку» → «на руку»). Azerbaijani is agglutinative and its
@@ -94,6 +99,7 @@ class Speller:
         self.table = AZE_CONFUSIONS if lang == "aze_cyrl" else RUS_CONFUSIONS
         self._cmp = Comparer(2)
         self._stamp: tuple[float, float] | None = None
+        self._cache: dict[tuple[str, int], list[Suggestion]] = {}
         self._checked = 0.0
         self._project_keys: dict[str, str] = {}
         self._segments: dict[str, int] = {}
@@ -114,6 +120,7 @@ class Speller:
         if stamp == self._stamp:
             return
         self._stamp = stamp
+        self._cache.clear()
         self._project_keys = {}
         for w in self.project.words(self.lang):
             key = fold_key(w, self.lang)
@@ -195,6 +202,16 @@ class Speller:
     def suggest(self, word: str, n: int = 5) -> list[Suggestion]:
         """Up to ``n`` corrections of ``word``, best first (also for a known word that has Latin letters)."""
         self._refresh()
+        # a page repeats its misreads: remember answers until the project's words or confusions change
+        cached = self._cache.get((word, n))
+        if cached is None:
+            cached = self._suggest(word, n)
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[(word, n)] = cached
+        return list(cached)
+
+    def _suggest(self, word: str, n: int) -> list[Suggestion]:
         key = self.key(word)
         if not key:
             return []
@@ -207,34 +224,28 @@ class Speller:
         for right, count in self._learned_words.get(key, {}).items():
             offer(right, right, LEARNED_WORD_COST / count)
         skel = skeleton(key, self.lang)
-        max_edit = 1 if len(skel) <= 4 else 2
-        scored: list[tuple[float, str, str, float]] = []  # lower bound of cost, key, stored form, zipf
+        max_edit = 1 if len(skel) <= SHORT_WORD else 2
+        # (lower bound of the cost, skeleton, tier, word id, zipf): the bound needs only the skeleton distance,
+        # so stored forms are decoded and priced only for the few candidates that can still make the top n
+        scored: list[tuple[float, str, Index, int, float]] = []
         lb_edit = self._min_edit_cost()
-        aze = self.lang == "aze_cyrl"
         for tier, ids, skels, zipfs in self.index.candidates(skel, max_edit):
-            # bulk filter in C (rapidfuzz, same OSA distance), then symspellpy's comparer on the survivors
-            for sk, _, j in process.extract(skel, skels, scorer=OSA.distance, score_cutoff=max_edit, limit=None):
+            # bulk filter in C (rapidfuzz's OSA over the skeleton blob); symspellpy's comparer confirms below
+            for sk, d, j in process.extract(skel, skels, scorer=OSA.distance, score_cutoff=max_edit, limit=None):
                 z, in_lexicon = decode_zipf(zipfs[j])
                 if not in_lexicon and z < FREQUENT_ZIPF:
                     continue  # wordfreq's long tail (typos, debris) is not known, so never suggested
-                d = self._cmp.distance(skel, sk)
-                if d < 0:
-                    continue
-                stored = tier.word(ids[j])
-                ckey = stored_key(stored) if "ё" in stored else stored
-                # a bound: each differing letter costs at least the cheapest confusion; on the skeleton the
-                # merged letters are already equal, so what differs there costs at least a Russian confusion
-                if aze:
-                    d_exact = self._cmp.distance(key, ckey) if ckey != key else 0
-                    lb = lb_edit * (d_exact - d if d_exact >= 0 else 3) + min(lb_edit * 1.75, 0.35) * d
-                else:
-                    lb = lb_edit * d
-                scored.append((lb + self._freq_cost(z), ckey, stored, z))
-        scored.sort()
+                # every differing letter costs at least the cheapest confusion (or learned pair)
+                scored.append((lb_edit * d + self._freq_cost(z), sk, tier, ids[j], z))
+        scored.sort(key=lambda c: c[0])
         best: list[float] = []
-        for lb, ckey, stored, z in scored:
+        for lb, sk, tier, i, z in scored:
             if len(best) >= n and lb >= best[n - 1]:
                 break
+            if self._cmp.distance(skel, sk) < 0:  # symspellpy's Damerau-OSA (editdistpy), as SymSpell.lookup
+                continue
+            stored = tier.word(i)
+            ckey = stored_key(stored) if "ё" in stored else stored
             cost = ocr_cost(key, ckey, self.table, self._segments) + self._freq_cost(z)
             offer(ckey, stored, cost)
             bisect.insort(best, cost)
