@@ -145,6 +145,12 @@ def open_executor(url: str | None, jobs: int) -> Iterator[tuple[Executor, bool]]
     Yields the executor and whether its workers may not share this machine's files (then scans are sent).
     """
     if url is None or url in ("local", "process"):
+        # Import the OCR modules (OpenCV, pytesseract, Pillow) once here, so forked workers inherit them
+        # instead of each paying the imports again.
+        import workbench.ocr.preprocess
+        import workbench.ocr.tesseract
+        import workbench.scans  # noqa: F401
+
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker)
         try:
             yield pool, False
