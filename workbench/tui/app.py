@@ -136,6 +136,26 @@ def guarded(method: Callable[P, R]) -> Callable[P, R | None]:
     return wrapper
 
 
+class _KnownOnly:
+    """A speller that only answers "is it known?": flagging a page then costs lookups, not suggestions.
+
+    Suggestions (the expensive part, ~1 ms a word) are computed for the word under the cursor when the
+    cursor gets there.
+    """
+
+    def __init__(self, speller: Any) -> None:
+        self.speller = speller
+        self.lang = getattr(speller, "lang", "")
+
+    def is_known(self, word: str) -> bool:
+        """Delegate to the real speller."""
+        return bool(self.speller.is_known(word))
+
+    def suggest(self, word: str, n: int = 5) -> list[Any]:
+        """No suggestions here; see the class docstring."""
+        return []
+
+
 class MainScreen(Screen[None]):
     """The page view, line strip, editor, suggestions and status."""
 
@@ -212,6 +232,10 @@ class WorkbenchApp(App[None]):
         self._last_autosave = 0.0
         self._ocr_started: float | None = None
         self._loading_text = False
+        self._recheck_pending = False
+        self._recheck_all = False
+        self._recheck_rows: set[int] = set()
+        self._line_count = 0
 
     # -- set-up ------------------------------------------------------------------------------------------
 
@@ -466,11 +490,17 @@ class WorkbenchApp(App[None]):
         self._set_dirty(self.editor.text != self.session.saved_text)
         self._last_change = time.monotonic()
         self._recheck_pending = True
+        count = self.editor.document.line_count
+        if count != self._line_count:
+            self._recheck_all = True  # lines moved: their marks' line numbers changed
+            self._line_count = count
+        self._recheck_rows.add(self.editor.cursor_location[0])
 
     def on_text_area_selection_changed(self) -> None:
-        """Move the outline, the line strip and the suggestions with the cursor."""
+        """Move the outline, the line strip, the suggestions and the status with the cursor."""
         self._follow_cursor()
         self._show_suggestions()
+        self._refresh_status()
 
     def on_page_view_clicked(self, event: PageView.Clicked) -> None:
         """Clicking the scan puts the text cursor on the line (and word) clicked."""
@@ -508,9 +538,15 @@ class WorkbenchApp(App[None]):
         if not self.is_running or not isinstance(self.screen_stack[0], MainScreen):
             return
         now = time.monotonic()
-        if getattr(self, "_recheck_pending", False) and now - self._last_change > 0.3:
+        if self._recheck_pending and now - self._last_change > 0.3:
             self._recheck_pending = False
-            self.check_page()
+            if self._recheck_all or not self.spellers:
+                self.check_page()
+            else:
+                self._check_lines(
+                    self.session.page_id if self.session else "", self.editor.text, set(self._recheck_rows)
+                )
+            self._recheck_rows.clear()
         if self.dirty and self._last_change > self._last_autosave and now - self._last_change >= self.autosave_seconds:
             self.autosave()
         self._refresh_status()
@@ -591,6 +627,8 @@ class WorkbenchApp(App[None]):
         """Flag unknown words of the whole page in a worker (low-confidence ones are instant)."""
         if self.session is None:
             return
+        self._recheck_all = False
+        self._line_count = self.editor.document.line_count
         text = self.editor.text
         if not self.spellers:
             self.editor.set_marks(self._lowconf(text))
@@ -602,16 +640,44 @@ class WorkbenchApp(App[None]):
         marks = self.unknown_marks(text)
         self.call_from_thread(self._marks_ready, page_id, text, marks)
 
-    def unknown_marks(self, text: str) -> list[Mark]:
-        """Words no dictionary of their line's language knows (ignored and added words excepted)."""
+    @work(thread=True, exclusive=True, group="check-lines", exit_on_error=False)
+    def _check_lines(self, page_id: str, text: str, rows: set[int]) -> None:
+        """Check only the edited lines (a whole garbled page can take seconds)."""
+        marks = self.unknown_marks(text, rows)
+        self.call_from_thread(self._line_marks_ready, page_id, text, rows, marks)
+
+    def _line_marks_ready(self, page_id: str, text: str, rows: set[int], marks: list[Mark]) -> None:
+        if self.session is None or self.session.page_id != page_id:
+            return
+        if text != self.editor.text:
+            self._recheck_pending = True
+            self._recheck_rows |= rows
+            return
+        lowconf = self._lowconf(text)
+        for row in rows:
+            unknown = [m for m in marks if m.line == row]
+            starts = {m.start for m in unknown}
+            self.editor.marks[row] = unknown + [m for m in lowconf if m.line == row and m.start not in starts]
+        self.editor.set_marks(self.editor.all_marks())
+        self._show_suggestions()
+
+    def unknown_marks(self, text: str, lines: set[int] | None = None) -> list[Mark]:
+        """Words no dictionary of their line's language knows (ignored and added words excepted).
+
+        With ``lines``, only those lines are checked (the others are blanked, so numbers stay right).
+        """
         from workbench.dictionary import check_text
 
         session = self.session
         if session is None:
             return []
-        n_lines = text.count("\n") + 1
-        page_langs = {i: session.lang_of_line(i) for i in range(n_lines)}
-        spellers = {lang: sp for lang in set(page_langs.values()) if (sp := self._speller_for(lang)) is not None}
+        all_lines = text.split("\n")
+        if lines is not None:
+            text = "\n".join(line if i in lines else "" for i, line in enumerate(all_lines))
+        page_langs = {i: session.lang_of_line(i) for i in range(len(all_lines))}
+        spellers = {
+            lang: _KnownOnly(sp) for lang in set(page_langs.values()) if (sp := self._speller_for(lang)) is not None
+        }
         if not spellers:
             return []
         marks: list[Mark] = []
