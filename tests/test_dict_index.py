@@ -112,3 +112,40 @@ def test_real_build_is_up_to_date_and_fast(tmp_path: Path) -> None:
     assert not second.built and second.words == first.words
     third = dbuild.build_lang("aze_cyrl", root=tmp_path, force=True)
     assert third.built
+
+
+def test_format_constants_agree() -> None:
+    from workbench.dictionary import index
+
+    assert dbuild.FORMAT == index.FORMAT
+
+
+def test_up_to_date_check_notices_a_damaged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cheap check (no numpy) compares every file's size with the size it was built with."""
+    fp = {"builder": dbuild.BUILDER_VERSION, "format": dbuild.FORMAT, "x": 1}
+    monkeypatch.setattr(dbuild, "fingerprint", lambda lang: fp)
+    entries = small_azerbaijani(every=80)
+    from workbench.dictionary.fold import skeleton
+    from workbench.dictionary.index import write_lexicon
+
+    folder = dbuild.index_dir("aze_cyrl", tmp_path)
+    write_lexicon(folder, {"core": entries}, lambda k: skeleton(k, "aze_cyrl"), {"lang": "aze_cyrl", "sources": fp})
+    assert dbuild._up_to_date(folder, fp) == len(entries)
+    blob = folder / "core" / "blob.bin"
+    blob.write_bytes(blob.read_bytes()[:-10])
+    assert dbuild._up_to_date(folder, fp) is None
+    assert dbuild._up_to_date(folder, {**fp, "x": 2}) is None
+
+
+def test_up_to_date_build_does_not_import_numpy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from workbench.dictionary import build_all; "
+        "build_all(langs=('aze_cyrl',)); print('numpy' in sys.modules)"
+    )
+    env = {**__import__("os").environ, "WORKBENCH_DATA": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, timeout=300)
+    r = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "False"

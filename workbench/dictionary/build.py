@@ -8,18 +8,25 @@ of the same sources give byte-identical files.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.dictionary import sources
 from workbench.dictionary.fold import LANGS, skeleton, stored_key
-from workbench.dictionary.index import FORMAT, Entry, Lexicon, write_lexicon
 from workbench.errors import DictionaryError, StorageError
+
+if TYPE_CHECKING:
+    from workbench.dictionary.index import Entry, Lexicon
+
+#: The index format (kept in step with ``workbench.dictionary.index.FORMAT``; a test checks they agree):
+#: here so that the up-to-date check does not import numpy.
+FORMAT = 3
 
 #: Bump when the way words are chosen or folded changes, so old builds are rebuilt.
 BUILDER_VERSION = 4
@@ -41,6 +48,8 @@ def index_dir(lang: str, root: Path | None = None) -> Path:
 
 def open_index(lang: str, root: Path | None = None) -> Lexicon:
     """Open the compiled lexicon of ``lang`` (DictionaryError with the rebuild hint if missing or corrupt)."""
+    from workbench.dictionary.index import Lexicon
+
     return Lexicon(index_dir(lang, root), lambda k: skeleton(k, lang), stored_key)
 
 
@@ -80,6 +89,21 @@ class BuildReport:
     folder: Path
 
 
+def _up_to_date(folder: Path, fp: dict[str, Any]) -> int | None:
+    """The word count if ``folder`` holds a lexicon of the same sources whose files all have their built
+    sizes (cheap: no numpy, no reading of the arrays; loading checks the contents), else None."""
+    try:
+        info = json.loads((folder / "lexicon.json").read_text(encoding="utf-8"))
+        if info.get("sources") != fp or info.get("format") != FORMAT:
+            return None
+        files = info.get("files") or {}
+        if not files or any((folder / name).stat().st_size != size for name, size in files.items()):
+            return None
+        return int(info["words"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -108,14 +132,13 @@ def build_lang(
     folder = index_dir(lang, root)
     fp = fingerprint(lang) if entries is None else {"builder": BUILDER_VERSION, "format": FORMAT, "custom": True}
     if not force and entries is None:
-        try:
-            idx = open_index(lang, root)
-            if idx.info.get("sources") == fp:
-                return BuildReport(lang, False, len(idx), 0.0, _folder_bytes(folder), folder)
-        except DictionaryError:
-            pass
+        words = _up_to_date(folder, fp)
+        if words is not None:
+            return BuildReport(lang, False, words, 0.0, _folder_bytes(folder), folder)
     t0 = time.perf_counter()
     data = entries if entries is not None else entries_for(lang)
+    from workbench.dictionary.index import write_lexicon
+
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         write_lexicon(folder, split_tiers(data), lambda k: skeleton(k, lang), {"lang": lang, "sources": fp})

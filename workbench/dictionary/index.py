@@ -453,7 +453,8 @@ def write_lexicon(folder: Path, tiers: dict[str, dict[str, Entry]], skel: Any, m
             continue
         write_index(tmp / name, entries, skel, meta, max_edit=MAX_EDIT if name == "core" else 1)
         names.append(name)
-    info = {**meta, "format": FORMAT, "tiers": names, "words": sum(len(tiers[n]) for n in names)}
+    files = {p.relative_to(tmp).as_posix(): p.stat().st_size for p in sorted(tmp.rglob("*")) if p.is_file()}
+    info = {**meta, "format": FORMAT, "tiers": names, "words": sum(len(tiers[n]) for n in names), "files": files}
     (tmp / "lexicon.json").write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     old = folder.with_name(folder.name + f".old{os.getpid()}")
     if folder.exists():

@@ -20,12 +20,14 @@ import tempfile
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.dictionary.fold import aze_lower
-from workbench.dictionary.index import Entry
 from workbench.errors import MissingDependencyError
 from workbench.ocr.azeri import latin_to_cyrillic, normalise_aze_cyrl
+
+if TYPE_CHECKING:
+    from workbench.dictionary.index import Entry
 
 _RUS_WORD = re.compile(r"^[а-яё]+(?:-[а-яё]+)*$")
 _AZE_WORD = re.compile(r"^[а-яәғҝһөүҹјйё]+(?:-[а-яәғҝһөүҹјйё]+)*$")
@@ -122,16 +124,17 @@ def traineddata_path(lang: str) -> Path:
     folders = []
     if os.environ.get("TESSDATA_PREFIX"):
         folders.append(Path(os.environ["TESSDATA_PREFIX"]))
-    try:
-        found = tessdata_dir()
-    except MissingDependencyError:
-        found = None
-    if found:
-        folders.append(found)
+    # Debian's folders first: asking Tesseract (two subprocesses) would slow the up-to-date check
     folders += [Path("/usr/share/tesseract-ocr/5/tessdata"), Path("/usr/share/tesseract-ocr/4.00/tessdata")]
     for folder in folders:
         if (folder / f"{lang}.traineddata").is_file():
             return folder / f"{lang}.traineddata"
+    try:
+        found = tessdata_dir()
+    except MissingDependencyError:
+        found = None
+    if found and (found / f"{lang}.traineddata").is_file():
+        return found / f"{lang}.traineddata"
     raise MissingDependencyError(
         f"Tesseract's {lang} model is not installed; its word list is a dictionary source.",
         hint=f"Install it with `apt-get install {debian_package(lang)}`.",
