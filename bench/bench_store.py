@@ -141,13 +141,16 @@ def bench_history(root: Path, versions: int) -> None:
     finally:
         undo()
     cache = root / "hist" / ".workbench-cache"
+    project = store.project
     cold = []
     for _ in range(3):
         subprocess.run(["rm", "-rf", str(cache)], check=True)
         t = time.perf_counter()
-        store.history("d/p1")
+        TranscriptStore(project).history("d/p1")  # a new process's first look: no cache at all
         cold.append(time.perf_counter() - t)
-    times = timed(lambda: store.history("d/p1"), 15)
+    disk = timed(lambda: TranscriptStore(project).history("d/p1"), 9)  # a new process: the disk cache
+    store.history("d/p1")
+    memo = timed(lambda: store.history("d/p1"), 15)  # the same process again (the TUI's history panel)
     folder = store.page_dir("d/p1") / "versions"
 
     def plain() -> None:
@@ -155,12 +158,12 @@ def bench_history(root: Path, versions: int) -> None:
             with open(folder / name / "meta.json", encoding="utf-8") as f:
                 json.load(f)
 
-    base = timed(plain, 15)
+    base = timed(plain, 9)
     print(
-        f"history of {versions} versions: without cache {ms(statistics.median(cold))}; with its derived cache "
-        f"median {ms(statistics.median(times))}, max {ms(max(times))}; "
-        f"plain json.load loop: {ms(statistics.median(base))}; "
-        f"ratio (cached) {statistics.median(base) / statistics.median(times):.1f}x faster"
+        f"history of {versions} versions: no cache {ms(statistics.median(cold))}; from the disk cache "
+        f"median {ms(statistics.median(disk))}, max {ms(max(disk))}; again in the same process "
+        f"median {ms(statistics.median(memo))}, max {ms(max(memo))}; plain json.load loop: "
+        f"{ms(statistics.median(base))}"
     )
 
 

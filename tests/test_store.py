@@ -463,3 +463,11 @@ def test_damaged_base_text_keeps_its_status(store: TranscriptStore) -> None:
     result = store.save("d/p1", "a\nb\nc", base=1)
     # The status comes from the (intact) metadata; the marks cannot be checked against a damaged text.
     assert result.version.status == "Final" and result.version.reviewed == ()
+
+
+def test_history_in_a_new_process_matches_the_memo(store: TranscriptStore) -> None:
+    for i in range(4):
+        store.save("d/p1", f"v{i}", message=f"m{i}")
+    memo = store.history("d/p1")
+    again = TranscriptStore(store.project).history("d/p1")  # from the disk cache
+    assert again == memo == [store.meta("d/p1", n) for n in range(1, 5)]

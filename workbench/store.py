@@ -109,7 +109,7 @@ class VersionMeta:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VersionMeta:
         """Read the JSON form back."""
-        known = {f for f in cls.__dataclass_fields__}
+        known = cls.__dataclass_fields__
         values = {k: v for k, v in data.items() if k in known}
         values["reviewed"] = tuple(values.get("reviewed", ()))
         return cls(**values)
@@ -272,6 +272,7 @@ class TranscriptStore:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.root = project.transcripts_dir
+        self._history_memo: dict[str, dict[int, tuple[list[int], VersionMeta, list[Any]]]] = {}
 
     # -- paths ----------------------------------------------------------------------------------------
 
@@ -400,19 +401,28 @@ class TranscriptStore:
         """
         pid = validate_page_id(page_id)
         folder = str(self._kind_dir(pid, "versions"))
+        # In this process, the parsed metadata under the same keys (the TUI asks for history often).
+        memo = self._history_memo.setdefault(pid, {})
         cache_file = self.project.root / ".workbench-cache" / "history" / f"{pid}.json"
-        cache = _load_cache(cache_file)
+        cache: dict[str, list[Any]] | None = None  # the disk cache, loaded only if the memo misses
         fresh: dict[str, list[Any]] = {}
         metas: list[VersionMeta] = []
         changed = False
         for n in self._numbers(folder):
-            vdir = os.path.join(folder, f"{n:04d}")
+            vdir = f"{folder}/{n:04d}"
             try:
-                st = os.stat(os.path.join(vdir, "meta.json"))
+                st = os.stat(f"{vdir}/meta.json")
             except OSError:
                 metas.append(self._read_meta(vdir))  # raises the right IntegrityError
                 continue
             key = [st.st_ino, st.st_size, st.st_mtime_ns]
+            entry = memo.get(n)
+            if entry is not None and entry[0] == key:
+                fresh[str(n)] = entry[2]
+                metas.append(entry[1])
+                continue
+            if cache is None:
+                cache = _load_cache(cache_file)
             hit = cache.get(str(n))
             meta = None
             if hit and hit[0] == key:
@@ -423,8 +433,9 @@ class TranscriptStore:
                 meta = self._read_meta(vdir)
                 fresh[str(n)] = [key, meta.to_json()]
                 changed = True
+            memo[n] = (key, meta, fresh[str(n)])
             metas.append(meta)
-        if changed or len(fresh) != len(cache):
+        if changed or (cache is not None and len(fresh) != len(cache)):
             _write_cache(cache_file, fresh)
         return metas
 
