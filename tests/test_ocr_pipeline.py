@@ -179,5 +179,5 @@ def test_cer_on_a_sample_archive_page_stays_below_the_measured_figure(sample_pro
     def norm(t: str) -> str:
         return "\n".join(" ".join(line.split()) for line in t.splitlines() if line.strip())
 
-    # Measured 2.5 % here (plain `tesseract -l rus`: 16.8 %); bench/bench_ocr_cer.py, BENCHMARKS.md.
-    assert character_error_rate(norm(gt.read_text("utf-8")), norm(result.text)) < 0.05
+    # Measured 3.9 % here (plain `tesseract -l rus`: 9.1 %); bench/bench_ocr_cer.py, BENCHMARKS.md.
+    assert character_error_rate(norm(gt.read_text("utf-8")), norm(result.text)) < 0.06
