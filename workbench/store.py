@@ -326,13 +326,17 @@ class TranscriptStore:
         return nums[-1] if nums else None
 
     def _read_meta(self, vdir: Path | str) -> VersionMeta:
+        return self._read_meta_raw(vdir)[1]
+
+    def _read_meta_raw(self, vdir: Path | str) -> tuple[dict[str, Any], VersionMeta]:
+        """The parsed ``meta.json`` as stored and as a :class:`VersionMeta`."""
         path = os.path.join(vdir, "meta.json")  # plain strings: history reads a thousand of these at once
         try:
             with open(path, "rb") as f:
                 data = json.loads(f.read())
             if not isinstance(data, dict):
                 raise TypeError(f"a JSON {type(data).__name__}, not an object")
-            return VersionMeta.from_json(data)
+            return data, VersionMeta.from_json(data)
         except FileNotFoundError as e:
             raise IntegrityError(f"{path}: missing.", hint="Run `workbench fsck`.") from e
         except (ValueError, TypeError) as e:
@@ -430,8 +434,8 @@ class TranscriptStore:
                     meta = VersionMeta.from_json(hit[1])
                     fresh[str(n)] = hit
             if meta is None:
-                meta = self._read_meta(vdir)
-                fresh[str(n)] = [key, meta.to_json()]
+                data, meta = self._read_meta_raw(vdir)
+                fresh[str(n)] = [key, data]
                 changed = True
             memo[n] = (key, meta, fresh[str(n)])
             metas.append(meta)
