@@ -33,7 +33,7 @@ class Dialog(ModalScreen[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
     DEFAULT_CSS = """
     Dialog { align: center middle; }
-    Dialog > .frame { width: 90%; max-width: 110; height: auto; max-height: 90%; border: thick $accent;
+    Dialog > .frame { width: 96%; max-width: 160; height: auto; max-height: 90%; border: thick $accent;
                       background: $surface; padding: 0 1; }
     Dialog .title { text-style: bold; margin-bottom: 1; }
     Dialog .buttons { height: auto; margin-top: 1; }
