@@ -81,3 +81,22 @@ def test_letters_follow_the_orthography() -> None:
     assert [letter_for(k, "1939") for k in "agkhouc"] == list("әғҝһөүҹ")
     assert letter_for("z", "1939") is None
     assert {letter for _, letter in palette("1958")} >= set("әғҝһөүҹјйӘҒҜҺӨҮҸЈЙ")
+
+
+def test_line_languages_come_from_the_app_then_document_regions_then_layout(tmp_path: Path) -> None:
+    from workbench.store import TranscriptStore
+    from workbench.tui.sample import make_demo_project
+    from workbench.tui.session import PageSession
+
+    project = make_demo_project(tmp_path / "p", pages={"p1": DEFAULT_LINES})
+    toml = project.scans_dir / "demo" / "document.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8") + '\n[pages.p1]\nregions = [{ lines = [3, 4], lang = "aze_cyrl" }]\n',
+        encoding="utf-8",
+    )
+    from workbench.project import Project
+
+    session = PageSession.open(Project(project.root), TranscriptStore(project), "demo/p1")
+    assert [session.lang_of_line(i) for i in range(4)] == ["rus", "rus", "aze_cyrl", "aze_cyrl"]
+    session.line_langs[3] = "rus"
+    assert session.lang_of_line(3) == "rus"

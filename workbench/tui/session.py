@@ -50,6 +50,8 @@ class PageSession:
     orthography: str = "1939"
     languages: tuple[str, ...] = ("rus",)
     ignored: set[str] = field(default_factory=set)
+    regions: dict[int, str] = field(default_factory=dict)  # from document.toml: 0-based line → lang
+    page_lang: str | None = None  # [pages.<name>] lang in document.toml
 
     @classmethod
     def open(cls, project: Project, store: TranscriptStore, page_id: str) -> PageSession:
@@ -60,6 +62,12 @@ class PageSession:
             doc = project.document(page.document)
             session.orthography = doc.orthography
             session.languages = tuple(doc.languages) or ("rus",)
+            settings = doc.page_settings(page.name)
+            session.page_lang = settings.lang
+            for region in settings.regions:
+                if region.lines and region.lang in LANGS:
+                    for n in range(region.lines[0], region.lines[1] + 1):
+                        session.regions[n - 1] = region.lang
         session.reload()
         return session
 
@@ -188,12 +196,17 @@ class PageSession:
         return marks
 
     def lang_of_line(self, line: int) -> str:
-        """The language of a line: set by the user, else from the layout, else the document's first."""
+        """The language of a line: set in the app, else a region of document.toml, else the OCR layout's,
+        else the page's or the document's first language."""
         if line in self.line_langs:
             return self.line_langs[line]
+        if line in self.regions:
+            return self.regions[line]
         lines = (self.layout or {}).get("lines") or []
         if 0 <= line < len(lines) and lines[line].get("lang") in LANGS:
             return str(lines[line]["lang"])
+        if self.page_lang in LANGS:
+            return str(self.page_lang)
         first = self.languages[0] if self.languages else "rus"
         return first if first in LANGS else "rus"
 
