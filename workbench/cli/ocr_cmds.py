@@ -52,6 +52,9 @@ def _progress_bar(enabled: bool) -> Any:
 @click.option("--timeout", type=float, default=None, help="Seconds per Tesseract run (default: [ocr] timeout).")
 @click.option("--steps", default=None, help="Preprocessing steps, e.g. 'grayscale,deskew,binarize:method=otsu'.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@click.option(
+    "--lines", "line_spec", default=None, metavar="FIRST-LAST", help="Re-OCR only these lines (1-based) of one page."
+)
 @pass_ctx
 def ocr_cmd(
     ctx: Context,
@@ -63,6 +66,7 @@ def ocr_cmd(
     timeout: float | None,
     steps: str | None,
     progress: bool | None,
+    line_spec: str | None,
 ) -> None:
     """OCR PAGES (all pages with scans when none are named), in parallel, skipping unchanged pages.
 
@@ -77,6 +81,9 @@ def ocr_cmd(
     project = ctx.project()
     for page in pages:
         project.page(page)  # a mistyped page id is a usage error, before any work starts
+    if line_spec is not None:
+        _ocr_lines(ctx, pages, line_spec, lang, timeout)
+        return
     show = sys.stderr.isatty() if progress is None else progress
     bar = _progress_bar(show)
     task: Any = None
@@ -189,3 +196,103 @@ def import_cmd(ctx: Context, file: Path, page: str, fmt: str | None, message: st
 
     result = import_file(ctx.project(), file, page, fmt=fmt, message=message)
     click.echo(f"Imported {file} as {page} version {result.version.number}.")
+
+
+def _parse_line_range(spec: str) -> tuple[int, int]:
+    """``"3-5"`` or ``"4"`` (1-based, inclusive) → 0-based ``(first, last)``."""
+    first, _, last = spec.partition("-")
+    try:
+        a, b = int(first), int(last or first)
+    except ValueError as e:
+        raise UsageError(f"--lines {spec!r}: give FIRST-LAST, e.g. 3-5 (1-based).") from e
+    if a < 1 or b < a:
+        raise UsageError(f"--lines {spec!r}: FIRST must be 1 or more and LAST not before it.")
+    return a - 1, b - 1
+
+
+def _parse_line_list(spec: str) -> list[int]:
+    """``"1,3-5"`` (1-based) → 0-based line numbers."""
+    out: list[int] = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        a, b = _parse_line_range(part)
+        out.extend(range(a, b + 1))
+    if not out:
+        raise UsageError("No lines given; write them like 1,3-5.")
+    return out
+
+
+def _ocr_lines(ctx: Context, pages: tuple[str, ...], spec: str, lang: str | None, timeout: float | None) -> None:
+    from workbench.ocr.pipeline import apply_ocr_result, ocr_page
+    from workbench.store import TranscriptStore
+
+    if len(pages) != 1:
+        raise UsageError("--lines re-OCRs lines of one page: name exactly one page.")
+    project = ctx.project()
+    store = TranscriptStore(project)
+    result = ocr_page(project, pages[0], lang=lang, lines=_parse_line_range(spec), timeout=timeout)
+    human = store.has_human_version(pages[0])
+    saved = apply_ocr_result(store, pages[0], result)
+    kind = "candidate" if human else "version"
+    click.echo(f"OCR of {pages[0]} lines {spec} stored as {kind} {saved.version.number}.")
+
+
+@cli.command("candidates")
+@click.argument("page")
+@click.option("--diff", "number", type=int, default=None, help="Show the diff of the newest version and candidate N.")
+@pass_ctx
+def candidates_cmd(ctx: Context, page: str, number: int | None) -> None:
+    """List PAGE's OCR candidates (OCR run after a person edited the page), or diff one with --diff N."""
+    from workbench.diff import unified_diff
+    from workbench.store import TranscriptStore
+
+    store = TranscriptStore(ctx.project())
+    if number is not None:
+        cand = store.read_candidate(page, number)
+        current = store.read(page)
+        click.echo(
+            unified_diff(current.text, cand.text, f"{page} version {current.number}", f"{page} candidate {number}"),
+            nl=False,
+        )
+        return
+    metas = store.candidates(page)
+    if not metas:
+        click.echo(f"{page} has no OCR candidates.")
+        return
+    for meta in metas:
+        ocr = meta.ocr or {}
+        click.echo(f"{meta.number:4d}  {meta.time}  on version {meta.base}  {ocr.get('lang', '?')}  {meta.message}")
+
+
+@cli.command("take")
+@click.argument("page")
+@click.argument("lines")
+@click.option("--candidate", "number", type=int, default=None, help="Which candidate (default: the newest).")
+@click.option("-m", "--message", default=None, help="What this version is, for the history.")
+@pass_ctx
+def take_cmd(ctx: Context, page: str, lines: str, number: int | None, message: str | None) -> None:
+    """Take LINES (1-based, e.g. 1,3-5) of an OCR candidate into PAGE as a new version.
+
+    Lines marked reviewed are never replaced; they are listed instead.
+    """
+    from workbench.ocr.pipeline import merge_candidate
+    from workbench.store import TranscriptStore
+
+    store = TranscriptStore(ctx.project())
+    cand = store.read_candidate(page, number)
+    current = store.read(page)
+    chosen = _parse_line_list(lines)
+    merged = merge_candidate(current.text, current.meta.reviewed, cand.text, chosen)
+    kept = sorted(set(chosen) & set(current.meta.reviewed))
+    if merged == current.text:
+        click.echo("Nothing to take: those lines are the same, reviewed, or not in the candidate.")
+        return
+    result = store.save(
+        page,
+        merged,
+        source="edit",
+        base=current.number,
+        message=message or f"Took lines {lines} from OCR candidate {cand.number}",
+    )
+    click.echo(f"Saved {page} version {result.version.number}.")
+    if kept:
+        click.echo(f"Kept reviewed line(s) {', '.join(str(i + 1) for i in kept)} as they were.")
