@@ -380,3 +380,31 @@ async def test_clicking_the_scan_moves_the_cursor_to_that_word(demo: Project) ->
         await pilot.click(view, offset=(cx, cy))
         await pilot.pause()
         assert app.editor.cursor_location == (2, DEFAULT_LINES[2].index(DEFAULT_LINES[2].split()[1]))
+
+
+@run_async
+async def test_zoom_pan_and_preprocessed_view_by_keys(demo: Project) -> None:
+    app = app_for(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        view = app.page_view
+        before = view.page_image.last_view
+        await pilot.press("tab")  # focus moves from the editor to the page image
+        assert view.has_focus
+        await pilot.press("+", "+")
+        await pilot.pause()
+        assert view.zoom == pytest.approx(1.5625)
+        zoomed = view.page_image.last_view
+        assert zoomed[2] > before[2]  # more screen pixels per scan pixel
+        await pilot.press("right", "right", "right")  # a quarter of the view each
+        await pilot.pause()
+        assert view.page_image.last_view[0] > zoomed[0]  # panned right
+        await pilot.press("0")
+        await pilot.pause()
+        assert view.zoom == 1.0 and view.page_image.last_view == before
+        await pilot.press("f12")
+        await settle(pilot, app)  # preprocessing runs in a worker, then the view switches
+        assert view.preprocessed and view.page_image.has_preprocessed
+        await pilot.press("f12")
+        await pilot.pause()
+        assert not view.preprocessed
