@@ -213,3 +213,24 @@ def test_cli_export_and_import(tmp_path: Path) -> None:
     assert TranscriptStore(project).read("doc/p2").text == TEXT
     proc = subprocess.run([*run, "export", "doc/p1", "--all", "-o", str(out)], capture_output=True, text=True)
     assert proc.returncode == 2
+
+
+@pytest.mark.tesseract
+def test_tesseract_own_hocr_and_alto_import(tmp_project: Project, tmp_path: Path) -> None:
+    """Files written by Tesseract itself (not by us) import with the words Tesseract read."""
+    from PIL import Image
+    from test_ocr_support import RUSSIAN, render_lines
+
+    image = tmp_path / "page.png"
+    Image.fromarray(render_lines(RUSSIAN[:2])).save(image)
+    for fmt in ("hocr", "alto"):
+        subprocess.run(
+            ["tesseract", str(image), str(tmp_path / "out"), "-l", "rus", fmt], check=True, capture_output=True
+        )
+        ext = "hocr" if fmt == "hocr" else "xml"
+        result = import_file(tmp_project, tmp_path / f"out.{ext}", f"doc/{fmt}")
+        version = TranscriptStore(tmp_project).read(f"doc/{fmt}")
+        assert result.version.source == "import"
+        assert version.text.split("\n") == RUSSIAN[:2]
+        words = [w for line in version.layout()["lines"] for w in line["words"]]
+        assert words[0]["text"] == "Уважаемый" and 40 <= words[0]["box"][0] <= 80
