@@ -155,3 +155,16 @@ def test_project_pages_without_scans_are_not_in_a_batch(tmp_path: Path) -> None:
     TranscriptStore(project).save("doc/textonly", "текст", source="import")
     report = run_batch(Project(project.root), jobs=1)
     assert report.total == 0 and not report.failed
+
+
+def test_missing_language_pack_stops_the_batch_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.errors import MissingDependencyError
+
+    project = make_project(tmp_path / "p", small_pages(2), languages=("rus", "aze_cyrl"))
+    empty = tmp_path / "tessdata"
+    empty.mkdir()
+    monkeypatch.setenv("TESSDATA_PREFIX", str(empty))
+    with pytest.raises(MissingDependencyError, match=r"aze_cyrl, rus") as info:
+        run_batch(project, jobs=1)
+    assert info.value.exit_code == 4
+    assert TranscriptStore(project).latest_number("doc/p1") is None

@@ -185,6 +185,18 @@ def open_executor(url: str | None, jobs: int) -> Iterator[tuple[Executor, bool]]
 # -- the batch -----------------------------------------------------------------------------------------
 
 
+def _models_needed(job: Any) -> set[str]:
+    """The Tesseract models a page's language mode will certainly use."""
+    if job.lang in ("rus", "aze_cyrl"):
+        return {job.lang}
+    if job.lang == "rus+aze_cyrl":
+        return {"rus", "aze_cyrl"}
+    models = {"rus"}
+    if "aze_cyrl" in job.doc_languages or any("aze_cyrl" in r.lang for r in job.regions):
+        models.add("aze_cyrl")
+    return models
+
+
 def _stored_cache_keys(store: TranscriptStore, page_id: str) -> set[str]:
     keys: set[str] = set()
     for meta in (*store.history(page_id), *store.candidates(page_id)):
@@ -237,6 +249,15 @@ def run_batch(
             raise  # no Tesseract or no language pack: every page would fail the same way
         except WorkbenchError as e:
             report.failed[pid] = str(e)
+
+    # A missing language pack would fail every page the same way: say so once, before any work.
+    needed: set[str] = set()
+    for job in todo:
+        needed |= _models_needed(job)
+    if needed:
+        from workbench.ocr.probe import require_languages
+
+        require_languages(sorted(needed))
 
     def tick(page_id: str | None) -> None:
         if progress is not None:
