@@ -87,12 +87,18 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--plain-default-threads", action="store_true")
+    ap.add_argument("--docs", default=None, help="only these documents (comma-separated), e.g. bagirov-1946")
     args = ap.parse_args()
     from workbench.ocr.batch import run_batch
     from workbench.project import Project
 
     with tempfile.TemporaryDirectory() as tmp:
         root = copy_archive(Path(tmp) / "archive")
+        if args.docs:
+            keep = set(args.docs.split(","))
+            for folder in (root / "scans").iterdir():
+                if folder.is_dir() and folder.name not in keep:
+                    shutil.rmtree(folder)
         items = pages(root)
         n = len(items)
         print(f"# {n} pages, {args.jobs} jobs, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}", flush=True)
