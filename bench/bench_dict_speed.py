@@ -36,18 +36,24 @@ t_load = time.perf_counter() - t0
 first = rus.suggest(sys.argv[1])
 t_first = time.perf_counter() - t0
 words = json.loads(open(sys.argv[2], encoding="utf-8").read())
-sug, kn = [], []
-for w in words["misreads"]:
-    t = time.perf_counter(); rus.suggest(w, 5); sug.append(time.perf_counter() - t)
-for w in words["correct"]:
-    t = time.perf_counter(); rus.is_known(w); kn.append(time.perf_counter() - t)
-aze_t = []
-for w in words["aze"]:
-    t = time.perf_counter(); aze.suggest(w, 5); aze_t.append(time.perf_counter() - t)
+def timed(fn, items):
+    # first pass as it comes, then the best of ROUNDS per word (the machine is shared: scheduler noise)
+    first, best = [], {}
+    for r in range(ROUNDS):
+        for w in items:
+            t = time.perf_counter(); fn(w); dt = time.perf_counter() - t
+            if r == 0:
+                first.append(dt)
+            best[w] = min(best.get(w, dt), dt)
+    return first, list(best.values())
+ROUNDS = 5
+sug, sug_best = timed(lambda w: rus._suggest(w, 5), words["misreads"])  # _suggest: no answer cache
+kn, kn_best = timed(rus.is_known, words["correct"])
+aze_t, aze_best = timed(lambda w: aze._suggest(w, 5), words["aze"])
 keys = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
 status = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(keys))
 print(json.dumps({"load": t_load, "first": t_first, "first_term": first[0].term if first else None,
-    "suggest": sug, "known": kn, "aze_suggest": aze_t,
+    "suggest": sug, "known": kn, "aze_suggest": aze_t, "suggest_best": sug_best, "aze_best": aze_best,
     "rss_mb": int(status["VmRSS"].split()[0]) / 1024, "peak_mb": int(status["VmHWM"].split()[0]) / 1024,
     "anon_mb": int(status["RssAnon"].split()[0]) / 1024, "file_mb": int(status["RssFile"].split()[0]) / 1024}))
 """
@@ -70,16 +76,22 @@ t_first = time.perf_counter() - t0
 if mode == "save":
     sym.save_pickle(sys.argv[5])
 words = json.loads(open(sys.argv[2], encoding="utf-8").read())
-sug, kn = [], []
-for w in words["misreads"]:
-    q = w.lower().replace("ё", "е")
-    t = time.perf_counter(); sym.lookup(q, Verbosity.CLOSEST, 2); sug.append(time.perf_counter() - t)
+ROUNDS = 5
+sug, kn, best = [], [], {}
+for r in range(ROUNDS):
+    for w in words["misreads"]:
+        q = w.lower().replace("ё", "е")
+        t = time.perf_counter(); sym.lookup(q, Verbosity.CLOSEST, 2); dt = time.perf_counter() - t
+        if r == 0:
+            sug.append(dt)
+        best[w] = min(best.get(w, dt), dt)
+sug_best = list(best.values())
 for w in words["correct"]:
     t = time.perf_counter(); w.lower().replace("ё", "е") in sym.words; kn.append(time.perf_counter() - t)
 keys = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
 status = dict(l.split(":", 1) for l in open("/proc/self/status") if l.startswith(keys))
 print(json.dumps({"load": t_load, "first": t_first, "first_term": first[0].term if first else None,
-    "suggest": sug, "known": kn, "aze_suggest": [],
+    "suggest": sug, "known": kn, "aze_suggest": [], "suggest_best": sug_best, "aze_best": [],
     "rss_mb": int(status["VmRSS"].split()[0]) / 1024, "peak_mb": int(status["VmHWM"].split()[0]) / 1024,
     "anon_mb": int(status["RssAnon"].split()[0]) / 1024, "file_mb": int(status["RssFile"].split()[0]) / 1024}))
 """
@@ -109,6 +121,7 @@ def words_file(tmp: Path) -> Path:
 
     aze = [m.group(0) for m in regex.finditer(r"\p{L}{2,}", aze_text)]
     path = tmp / "words.json"
+
     # distinct words only: the spellers remember answers, and a repeated word would measure the memory
     def distinct(words: list[str]) -> list[str]:
         return list(dict.fromkeys(words))
@@ -137,6 +150,9 @@ def summary(name: str, r: dict) -> dict:
         "suggest_p50_ms": round(pct(r["suggest"], 0.5), 3),
         "suggest_p95_ms": round(pct(r["suggest"], 0.95), 3),
         "suggest_max_ms": round(pct(r["suggest"], 1.0), 3),
+        "suggest_best_of_5_p50_ms": round(pct(r["suggest_best"], 0.5), 3),
+        "suggest_best_of_5_p95_ms": round(pct(r["suggest_best"], 0.95), 3),
+        "aze_best_of_5_p95_ms": round(pct(r["aze_best"], 0.95), 3) if r["aze_best"] else None,
         "known_p95_ms": round(pct(r["known"], 0.95), 4),
         "aze_suggest_p95_ms": round(pct(r["aze_suggest"], 0.95), 3) if r["aze_suggest"] else None,
         "rss_mb": round(r["rss_mb"]),

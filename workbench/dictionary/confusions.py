@@ -88,6 +88,24 @@ def segment_cost(a: str, b: str, table: Mapping[tuple[str, str], float], learned
     return segment_cost(a[:n], b[:n], table, learned) + abs(len(a) - len(b))
 
 
-def ocr_cost(wrong: str, right: str, table: Mapping[tuple[str, str], float], learned: Mapping[str, int]) -> float:
-    """The weighted edit cost of ``right`` having been read as ``wrong`` (both folded)."""
-    return sum(segment_cost(a, b, table, learned) for a, b in segments(wrong, right))
+def ocr_cost(
+    wrong: str,
+    right: str,
+    table: Mapping[tuple[str, str], float],
+    learned: Mapping[str, int],
+    memo: dict[tuple[str, str], float] | None = None,
+) -> float:
+    """The weighted edit cost of ``right`` having been read as ``wrong`` (both folded).
+
+    ``memo`` remembers segment costs between calls (the caller clears it when ``learned`` changes).
+    """
+    total = 0.0
+    for seg in segments(wrong, right):
+        if memo is None:
+            total += segment_cost(seg[0], seg[1], table, learned)
+            continue
+        cost = memo.get(seg)
+        if cost is None:
+            cost = memo[seg] = segment_cost(seg[0], seg[1], table, learned)
+        total += cost
+    return total

@@ -38,7 +38,7 @@ import numpy as np
 
 from workbench.errors import DictionaryError
 
-FORMAT = 3
+FORMAT = 4
 #: Every FENCE-th entry of a sorted hash table is kept in a small array read whole: a lookup then searches
 #: one 32 KB block of the memory map (numpy's searchsorted on the whole map touches megabytes).
 FENCE = 4096
@@ -173,13 +173,14 @@ def write_index(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     (tmp / "blob.bin").write_bytes(b"".join(encoded))
-    # The skeletons, byte for byte at the same offsets (the skeleton maps Cyrillic letters to Cyrillic
-    # letters, all two bytes in UTF-8): candidates are verified on them without decoding the stored forms.
+    # The skeletons, each followed by a newline, so word i starts at off[i] + i (the skeleton maps Cyrillic
+    # letters to Cyrillic letters, all two bytes in UTF-8): a prefix group's candidates are one decode and
+    # one split, and are verified without decoding the stored forms.
     skel_bytes = [sk.encode("utf-8") for sk in skels]
     for sb, st in zip(skel_bytes, encoded, strict=True):
-        if len(sb) != len(st):
+        if len(sb) != len(st) or b"\n" in sb:
             raise ValueError(f"skeleton of {st.decode()!r} changes its UTF-8 length")
-    (tmp / "skel.bin").write_bytes(b"".join(skel_bytes))
+    (tmp / "skel.bin").write_bytes(b"".join(sb + b"\n" for sb in skel_bytes))
     arrays = {"off": off, "zipf": zipf, "klen": klen, "known_h": known_h, "known_i": known_i, "grp": grp}
     arrays |= {"del_h": del_h, "del_g": del_g, "known_f": known_h[::FENCE].copy(), "del_f": del_h[::FENCE].copy()}
     for name, arr in arrays.items():
@@ -275,7 +276,8 @@ class Index:
                 raise DictionaryError(f"The dictionary file {blob_path} is corrupt ({e}).", hint=REBUILD_HINT) from e
         self._mm: Any = maps[0]
         self._skm: Any = maps[1]
-        size = sizes[0] if sizes[0] == sizes[1] else -1
+        self._skb = np.frombuffer(self._skm, dtype=np.uint8) if sizes[1] else np.zeros(0, np.uint8)
+        size = sizes[0] if sizes[1] == sizes[0] + int(self.info.get("words", -1)) else -1
         # Lookups jump around: tell the kernel not to read ahead (else one binary search pulls in megabytes
         # and the resident size grows by hundreds of MB after a few words).
         for arr in arrays.values():
@@ -333,12 +335,12 @@ class Index:
             pos += 1
         return None
 
-    def candidates(self, skel_key: str, max_edit: int = MAX_EDIT) -> tuple[list[int], list[str], list[int]]:
+    def candidates(self, skel_key: str, max_edit: int = MAX_EDIT) -> tuple[np.ndarray, list[str], np.ndarray]:
         """Words whose skeleton prefix shares a delete (≤ ``max_edit``) with ``skel_key``'s, length-filtered.
 
         This is symspell's candidate step; the caller verifies the edit distance. Returns ids, skeletons
         (not the stored forms: :meth:`word` gives those for the few that pass) and raw ``zipf.npy`` values
-        (see :func:`decode_zipf`).
+        (see :func:`decode_zipf`), ids and frequencies as numpy arrays.
         """
         qh = np.array([hash_str(d) for d in prefix_deletes(skel_key[:PREFIX], max_edit)], dtype=np.uint64)
         # all queries against the in-memory fence at once, then one 32 KB block of the map per query
@@ -354,28 +356,32 @@ class Index:
             if hi > lo:
                 parts.append(self.del_g[lo:hi])
         if not parts:
-            return [], [], []
+            return _EMPTY_IDS, [], _EMPTY_IDS
         g = np.concatenate(parts)
-        # (a Python set beats np.unique on a few hundred entries)
-        g = np.array(sorted(set((g[(g >> np.uint32(LEVEL_SHIFT)) <= max_edit] & np.uint32(GROUP_MASK)).tolist())))
+        g = np.unique(g[(g >> np.uint32(LEVEL_SHIFT)) <= max_edit] & np.uint32(GROUP_MASK)).astype(np.int64)
         if not len(g):
-            return [], [], []
+            return _EMPTY_IDS, [], _EMPTY_IDS
         starts = self.grp[g].astype(np.int64)
-        counts = self.grp[g + 1].astype(np.int64) - starts
+        ends = self.grp[g + 1].astype(np.int64)
+        counts = ends - starts
         total = int(counts.sum())
         if total == 0:
-            return [], [], []
-        # ids of all words of all matched groups, without a Python loop over groups
+            return _EMPTY_IDS, [], _EMPTY_IDS
+        # ids of all words of all matched groups, without a Python loop over words
         ids = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
-        qlen = min(len(skel_key), 255)
-        ids = ids[np.abs(self.klen[ids].astype(np.int16) - qlen) <= max_edit]
-        if not len(ids):
-            return [], [], []
-        begin = self.off[ids].tolist()
-        end = self.off[ids + 1].tolist()
-        mm = self._skm
-        words = [mm[a:b].decode("utf-8") for a, b in zip(begin, end, strict=True)]
-        return ids.tolist(), words, self.zipf[ids].tolist()
+        keep = np.nonzero(np.abs(self.klen[ids].astype(np.int16) - min(len(skel_key), 255)) <= max_edit)[0]
+        if not len(keep):
+            return _EMPTY_IDS, [], _EMPTY_IDS
+        ids = ids[keep]
+        # gather the kept skeletons' bytes (each with its newline) in one numpy step, decode and split once
+        begin = self.off[ids].astype(np.int64) + ids
+        lens = self.off[ids + 1].astype(np.int64) + ids + 1 - begin
+        pos = np.repeat(begin - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+        words = self._skb[pos].tobytes().decode("utf-8").split("\n")[:-1]
+        return ids, words, self.zipf[ids]
+
+
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
 
 
 def decode_zipf(raw: int) -> tuple[float, bool]:
@@ -436,7 +442,7 @@ class Lexicon:
         out = []
         for tier in self.tiers:
             ids, skels, zipfs = tier.candidates(skel_key, min(max_edit, int(tier.info.get("max_edit", MAX_EDIT))))
-            if ids:
+            if len(ids):
                 out.append((tier, ids, skels, zipfs))
         return out
 
