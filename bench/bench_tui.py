@@ -211,11 +211,29 @@ async def suggestions(project: Project, page: str) -> tuple[float, float] | None
         return in_app, (time.perf_counter() - t0) * 1000
 
 
-def tmux_launch(project: Project, page: str) -> float | None:
+PLAIN_APP = (
+    "from textual.app import App\n"
+    "from textual.widgets import TextArea\n"
+    "class Plain(App):\n"
+    "    def compose(self):\n"
+    "        yield TextArea('plain textual ready')\n"
+    "Plain().run()\n"
+)
+
+
+def tmux_launch(project: Project, page: str, plain: bool = False) -> float | None:
+    """Spawn the app in tmux and time until it is painted; ``plain``: a bare Textual TextArea app instead."""
     if shutil.which("tmux") is None:
         return None
     name = f"wb-bench-{os.getpid()}-{time.monotonic_ns()}"
     exe = Path(sys.executable).with_name("workbench")
+    command = f"cd {project.root} && {exe} open {page}"
+    expect = (page, "line 1/")
+    if plain:
+        script = project.root / "plain_app.py"
+        script.write_text(PLAIN_APP, encoding="utf-8")
+        command = f"{sys.executable} {script}"
+        expect = ("plain textual ready", "plain textual ready")
     for _attempt in range(5):
         t0 = time.perf_counter()
         started = subprocess.run(
@@ -229,7 +247,7 @@ def tmux_launch(project: Project, page: str) -> float | None:
                 "120",
                 "-y",
                 "40",
-                f"cd {project.root} && {exe} open {page}",
+                command,
             ],
             capture_output=True,
             text=True,
@@ -245,7 +263,7 @@ def tmux_launch(project: Project, page: str) -> float | None:
     try:
         while time.perf_counter() - t0 < 30:
             screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
-            if page in screen and "line 1/" in screen:
+            if expect[0] in screen and expect[1] in screen:
                 return (time.perf_counter() - t0) * 1000
             time.sleep(0.01)
         return None
@@ -270,6 +288,8 @@ def main() -> None:
         launches = [t for t in (tmux_launch(sample, first) for _ in range(args.repeat)) if t is not None]
         if launches:
             rows.append(("tmux launch → painted", launches, "≤ 1000"))
+            plain_launch = [t for t in (tmux_launch(sample, first, plain=True) for _ in range(args.repeat)) if t]
+            rows.append(("  bare Textual app, tmux", plain_launch, ""))
         nxt = [asyncio.run(next_page(sample, first)) for _ in range(args.repeat)]
         rows.append(("next page (text, title)", [a for a, _ in nxt], "≤ 300"))
         rows.append(("next page + scan drawn", [b for _, b in nxt], "—"))
