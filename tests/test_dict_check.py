@@ -106,3 +106,16 @@ def test_check_page_uses_the_documents_languages(sample_project: Project) -> Non
         if " " not in f.word and f.word == lines[f.line][f.start : f.end]:
             continue
         assert lines[f.line][f.start : f.end] in f.word  # hyphenated or split words start at their first part
+
+
+def test_check_page_follows_regions_and_orthography(tmp_project: Project) -> None:
+    doc = tmp_project.scans_dir / "letter"
+    doc.mkdir(parents=True)
+    (doc / "document.toml").write_text(
+        'languages = ["aze_cyrl"]\northography = "1958"\n\n[pages.p1]\nregions = [{ lang = "rus", lines = [1, 1] }]\n',
+        encoding="utf-8",
+    )
+    TranscriptStore(tmp_project).save("letter/p1", "Товарищ получнл письмо.\nпартийа партија", source="import")
+    flags = check_page(tmp_project, "letter/p1")
+    assert [(f.line, f.word, f.lang) for f in flags] == [(0, "получнл", "rus"), (1, "партийа", "aze_cyrl")]
+    assert flags[1].suggestions[0].term == "партија"  # 1958: ј, not й
