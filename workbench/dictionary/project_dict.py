@@ -158,10 +158,11 @@ class ProjectDictionary:
 
 
 def _built_dictionary_knows(word: str, lang: str) -> bool:
-    from workbench.dictionary.build import open_index
+    from workbench.dictionary.speller import FREQUENT_ZIPF, get_index
     from workbench.errors import DictionaryError
 
     try:
-        return open_index(lang).entry(fold_key(word, lang)) is not None
+        found = get_index(lang).entry(fold_key(word, lang))  # the process's open index, not a new one
     except DictionaryError:
         return False
+    return found is not None and (found[1] or found[0] >= FREQUENT_ZIPF)
