@@ -15,6 +15,7 @@ from workbench.ocr.pipeline import (
     combine_aze_rus,
     merge_candidate,
     ocr_page,
+    pick_known,
     repair_aze_yot,
     score_line,
 )
@@ -181,3 +182,18 @@ def test_cer_on_a_sample_archive_page_stays_below_the_measured_figure(sample_pro
 
     # Measured 3.9 % here (plain `tesseract -l rus`: 9.1 %); bench/bench_ocr_cer.py, BENCHMARKS.md.
     assert character_error_rate(norm(gt.read_text("utf-8")), norm(result.text)) < 0.06
+
+
+def test_pick_known_uses_the_real_azerbaijani_dictionary(tmp_project: Project) -> None:
+    from workbench.errors import DictionaryError
+
+    try:
+        from workbench.dictionary import load_speller
+
+        speller = load_speller(tmp_project, "aze_cyrl")
+    except (ImportError, DictionaryError):
+        pytest.skip("the Azerbaijani dictionary is not built (workbench dict build)")
+    # From yakubov-1953-az/p1: aze_cyrl read ч as с; the rus reading of the same word is a known word.
+    assert pick_known("кесмишдир.", "кечмишдир.", speller, "1939") == "кечмишдир."
+    assert pick_known("Бакыда", "Бакыда", speller, "1939") == "Бакыда"  # known: unchanged
+    assert pick_known("кесмишдир.", "кечмишдир.", None, "1939") == "кесмишдир."  # no dictionary: unchanged

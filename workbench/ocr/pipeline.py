@@ -321,6 +321,41 @@ def combine_aze_rus(aze: str, rus: str) -> str:
     return "".join(out)
 
 
+_EDGE_PUNCT = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
+
+
+def pick_known(word: str, rus_word: str, speller: Any, orthography: str) -> str:
+    """With an Azerbaijani dictionary: if ``word`` is unknown, try the few spellings the two readings allow.
+
+    Those are ҹ → ч where the rus reading has ч (aze_cyrl writes ҹ for both), and the rus reading itself;
+    the first the dictionary knows wins. Without a dictionary, or when none is known, ``word`` stays.
+    """
+    if speller is None:
+        return word
+    lead, core, trail = _EDGE_PUNCT.match(word).groups()  # type: ignore[union-attr]
+    if not core or _is_known(speller, core):
+        return word
+    rus_core = _EDGE_PUNCT.match(rus_word).group(2)  # type: ignore[union-attr]
+    candidates: list[str] = []
+    if len(rus_core) == len(core):
+        swapped = "".join(rc if ac in "ҹҸ" and rc in "чЧ" else ac for ac, rc in zip(core, rus_core, strict=True))
+        if swapped != core:
+            candidates.append(swapped)
+    if rus_core and not _INNER_E.search(rus_core):
+        candidates.append(to_orthography(rus_core, orthography))
+    for candidate in candidates:
+        if _is_known(speller, candidate):
+            return lead + candidate + trail
+    return word
+
+
+def _is_known(speller: Any, word: str) -> bool:
+    try:
+        return bool(speller.is_known(word))
+    except Exception:  # a broken dictionary must not cost the page
+        return False
+
+
 def _normalise_word(text: str, lang: str, orthography: str) -> str:
     if lang == "aze_cyrl":
         return normalise_aze_cyrl(text, orthography)
@@ -424,7 +459,9 @@ def run_job(job: PageJob) -> OcrResult:
             if merge:
                 assert rus_line is not None
                 aze = repair_aze_yot(normalise_aze_cyrl(w.text, "1939"))
-                text = to_orthography(combine_aze_rus(aze, nfc(rus_line.words[i].text)), job.orthography)
+                rus_word = nfc(rus_line.words[i].text)
+                text = to_orthography(combine_aze_rus(aze, rus_word), job.orthography)
+                text = pick_known(text, rus_word, spellers.get("aze_cyrl"), job.orthography)
             else:
                 text = _normalise_word(w.text, lang, job.orthography)
             if text:
