@@ -84,9 +84,11 @@ async def test_add_to_dictionary_and_ignore_on_page(project: Project) -> None:
         await pilot.pause()
         assert not [m for m in app.editor.all_marks() if m.kind == "unknown"]
         await pilot.press("end", "space", *"Кызылбашев")
-        await pilot.pause(0.6)  # the edited page is checked again after a short pause
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        # The edited line is checked again after a short pause (the app's half-second tick, then a worker).
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if any(m.word == "Кызылбашев" for m in app.editor.all_marks()):
+                break
         assert [m.word for m in app.editor.all_marks() if m.kind == "unknown"] == ["Кызылбашев"]
         await select_unknown(pilot, app, "Кызылбашев")
         await pilot.press("+")
