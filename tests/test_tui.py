@@ -175,7 +175,10 @@ async def test_autosave_is_offered_when_the_page_is_opened_again(demo: Project) 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("end", "space", "X", "Y", "Z")
-        await pilot.pause(1.5)  # the autosave runs on the app's half-second tick
+        for _ in range(50):  # the autosave runs on the app's half-second tick
+            await pilot.pause(0.1)
+            if store.read_recovery("demo/p1"):
+                break
         rec = store.read_recovery("demo/p1")
         assert rec is not None and rec["text"].split("\n")[0].endswith(" XYZ")
         app.exit()  # as if the terminal was killed: no save, no question
