@@ -24,7 +24,14 @@ def small_russian(top: int = RUS_TOP, prefixes: Iterable[str] = RUS_PREFIXES) ->
     """The ``top`` most frequent wordfreq forms plus every OpenCorpora form under ``prefixes``."""
     freqs, forms = sources.wordfreq_russian()
     keep = dict(sorted(freqs.items(), key=lambda kv: -kv[1])[:top])
-    lexicon = sources.opencorpora_forms(limit_prefixes=list(prefixes))
+    prefixes = tuple(prefixes)
+    # the lexicon's forms under the prefixes, and its word for every kept wordfreq form (so that «на» and
+    # «руку» carry the lexicon's mark as in the full build)
+    lexicon = {
+        form
+        for form in sources.opencorpora_forms()
+        if form.startswith(prefixes) or form.replace("ё", "е") in keep
+    }
     for form in lexicon:  # the lexicon's forms that wordfreq also lists keep their frequency
         key = form.replace("ё", "е")
         if key in freqs:
