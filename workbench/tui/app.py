@@ -344,6 +344,7 @@ class WorkbenchApp(App[None]):
         self._update_title()
         self._update_letters()
         self._refresh_status()
+        self._show_suggestions()  # the legend of the marks, from the first paint on
         self._show_image_for(page_id)
         self.check_page()
         self._offer_recovery()
