@@ -278,8 +278,11 @@ class Speller:
             if abs(len(pkey) - len(key)) <= 2 and self._cmp.distance(skel, skeleton(pkey, self.lang)) >= 0:
                 cost = ocr_cost(key, pkey, self.table, self._segments) + self._freq_cost(PROJECT_ZIPF)
                 offer(pkey, pword, cost)
-        for left, right, cost in self._splits(key):
-            offer(f"{left} {right}", f"{left} {right}", cost)
+        ranked_costs = sorted(c for c, _ in costs.values())
+        # a split costs at least SPLIT_COST: skip the lookups when n cheaper candidates are already there
+        if len(ranked_costs) < n or ranked_costs[n - 1] > SPLIT_COST[self.lang]:
+            for left, right, cost in self._splits(key):
+                offer(f"{left} {right}", f"{left} {right}", cost)
         if self._wrong_orthography(word) or (has_latin(word) and has_cyrillic(word)):
             pass  # the repaired form is already among the candidates (distance 0 on the key)
         elif self.is_known(word):
