@@ -121,3 +121,48 @@ def test_edit_save_and_history_in_a_real_terminal(terminal: Terminal, sample_pro
     assert version.text.startswith("Проверка ә ")
     assert (version.meta.author, version.meta.message, version.meta.source) == ("e2e-tester", "e2e message", "edit")
     assert store.read_recovery(page) is None
+
+
+def test_autosave_survives_a_killed_terminal(terminal: Terminal, sample_project: Project, tmp_path: Path) -> None:
+    page = sample_project.pages()[0].id
+    store = TranscriptStore(sample_project)
+    before = store.latest_number(page)
+    terminal.wait_for("line 1/")
+    time.sleep(0.5)
+    terminal.keys("Home")
+    terminal.type("Несохранённое ")
+    terminal.wait_for("● unsaved")
+    deadline = time.monotonic() + 15  # the app autosaves after two seconds without typing
+    while store.read_recovery(page) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    subprocess.run(["tmux", "kill-session", "-t", terminal.name], check=True)  # the terminal is gone
+    rec = store.read_recovery(page)
+    assert rec is not None and rec["text"].startswith("Несохранённое ")
+    assert store.latest_number(page) == before  # an autosave is not a version
+    # Open the page again in a new terminal: the edits are offered.
+    again = Terminal(terminal.name + "-again")
+    subprocess.run(
+        [
+            "tmux",
+            "new-session",
+            "-d",
+            "-s",
+            again.name,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            f"cd {sample_project.root} && env WORKBENCH_AUTHOR=e2e-tester WORKBENCH_LOG={tmp_path / 'log'} "
+            f"TERM=xterm-256color {WORKBENCH} open {page}",
+        ],
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        screen = again.wait_for("Recover unsaved edits?")
+        assert "Несохранённое" in screen
+        again.keys("Enter")  # Recover is the default
+        again.wait_for("● unsaved")
+        assert again.screen().count("Несохранённое") >= 1
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", again.name], capture_output=True)
