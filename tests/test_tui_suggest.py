@@ -98,3 +98,16 @@ async def test_add_to_dictionary_and_ignore_on_page(project: Project) -> None:
         await pilot.pause()
     assert "Кызылбашев\trus" in (project.dictionaries_dir / "project.txt").read_text(encoding="utf-8")
     assert TranscriptStore(project).read("demo/p1").meta.extra["ignored"] == ["Азербайджапской"]
+
+
+@run_async
+async def test_page_list_counts_flagged_words(project: Project) -> None:
+    app = make_app(project, "demo/p1")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("f2")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("DataTable")
+        assert table.get_row("demo/p1")[4] == "1"  # «Азербайджапской»

@@ -620,8 +620,8 @@ class WorkbenchApp(App[None]):
             )
         self.check_page()
 
-    def _speller_for(self, lang: str) -> Any:
-        orth = self.session.orthography if self.session else "1939"
+    def _speller_for(self, lang: str, orthography: str | None = None) -> Any:
+        orth = orthography or (self.session.orthography if self.session else "1939")
         return self.spellers.get((lang, orth if lang == "aze_cyrl" else "1939"))
 
     def check_page(self) -> None:
@@ -662,14 +662,15 @@ class WorkbenchApp(App[None]):
         self.editor.set_marks(self.editor.all_marks())
         self._show_suggestions()
 
-    def unknown_marks(self, text: str, lines: set[int] | None = None) -> list[Mark]:
+    def unknown_marks(self, text: str, lines: set[int] | None = None, session: PageSession | None = None) -> list[Mark]:
         """Words no dictionary of their line's language knows (ignored and added words excepted).
 
-        With ``lines``, only those lines are checked (the others are blanked, so numbers stay right).
+        With ``lines``, only those lines are checked (the others are blanked, so numbers stay right);
+        ``session`` is the page the text belongs to (default: the open page).
         """
         from workbench.dictionary import check_text
 
-        session = self.session
+        session = session or self.session
         if session is None:
             return []
         all_lines = text.split("\n")
@@ -677,7 +678,9 @@ class WorkbenchApp(App[None]):
             text = "\n".join(line if i in lines else "" for i, line in enumerate(all_lines))
         page_langs = {i: session.lang_of_line(i) for i in range(len(all_lines))}
         spellers = {
-            lang: _KnownOnly(sp) for lang in set(page_langs.values()) if (sp := self._speller_for(lang)) is not None
+            lang: _KnownOnly(sp)
+            for lang in set(page_langs.values())
+            if (sp := self._speller_for(lang, session.orthography)) is not None
         }
         if not spellers:
             return []
@@ -1015,8 +1018,9 @@ class WorkbenchApp(App[None]):
         """Flagged words per page (reads each page and checks it: a worker)."""
         for pid in page_ids:
             try:
-                text = self.store.read(pid).text if self.store.latest_number(pid) else ""
-                count = str(len(self.unknown_marks(text))) if text else "0"
+                page = PageSession.open(self.project, self.store, pid)
+                text = page.saved_text
+                count = str(len(self.unknown_marks(text, session=page))) if text else "0"
             except WorkbenchError:
                 count = "?"
             self.call_from_thread(screen.set_flagged, pid, count)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import contextlib
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -13,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Markdown, Select, Static
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from workbench.store import STATUSES, VersionMeta
 from workbench.tui.diffview import render_diff
@@ -281,6 +283,7 @@ class PagesScreen(Dialog):
     def __init__(self, rows: list[tuple[str, str, str, str]], current: str) -> None:
         super().__init__()
         self.rows, self.current = rows, current
+        self.flagged: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         """Build the widgets."""
@@ -295,16 +298,20 @@ class PagesScreen(Dialog):
             table.add_column(label, key=label)
         for pid, status, versions, flagged in self.rows:
             doc, _, name = pid.rpartition("/")
-            table.add_row(doc, name, status, versions, flagged, key=pid)
+            table.add_row(doc, name, status, versions, self.flagged.get(pid, flagged), key=pid)
         ids = [r[0] for r in self.rows]
         if self.current in ids:
             table.move_cursor(row=ids.index(self.current))
         table.focus()
 
     def set_flagged(self, page_id: str, value: str) -> None:
-        """Fill in a page's flagged-word count once it is known."""
+        """Fill in a page's flagged-word count once it is known (before the list is shown, or after it closed)."""
+        self.flagged[page_id] = value
+        if not self.is_mounted:
+            return
         table = self.query_one(DataTable)
-        if page_id in [r[0] for r in self.rows]:
+        # Rows are added in on_mount, which reads self.flagged: a count arriving earlier is not lost.
+        with contextlib.suppress(CellDoesNotExist, RowDoesNotExist):
             table.update_cell(page_id, "flagged", value)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
