@@ -10,6 +10,7 @@ import click
 from workbench.cli import (
     dict_cmds,  # noqa: F401
     ocr_cmds,  # noqa: F401
+    page_cmds,  # noqa: F401
     project_cmds,  # noqa: F401
     store_cmds,  # noqa: F401
     tui_cmds,  # noqa: F401

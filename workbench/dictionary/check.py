@@ -200,17 +200,32 @@ def page_languages(project: Any, page_id: str) -> tuple[list[str], str, dict[int
 
 
 def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) -> list[Flag]:
-    """Check a page's latest transcript (or ``text``) with the spellers its metadata asks for."""
+    """Check a page's latest transcript (or ``text``) with the spellers its metadata asks for.
+
+    A line's language is, as in the TUI: what a person set for it (``workbench lang`` or Ctrl+L), else a
+    region of ``document.toml``, else the language the OCR chose for it (when the document has it), else
+    all the page's languages. Words ignored on the page (``workbench ignore``) are not flagged.
+    """
     from workbench.dictionary.speller import load_speller
+    from workbench.session import PageSession
+    from workbench.store import TranscriptStore
 
     langs, orthography, per_line = page_languages(project, page_id)
+    session = PageSession.open(project, TranscriptStore(project), page_id)
     if text is None:
-        from workbench.store import TranscriptStore
-
-        text = TranscriptStore(project).read(page_id).text
+        if session.base is None:
+            TranscriptStore(project).read(page_id)  # raises the store's clear "no transcript yet" error
+        text = session.saved_text
+    layout_lines = (session.layout or {}).get("lines") or []
+    for i in range(text.count("\n") + 1):
+        if i in session.line_langs:
+            per_line[i] = session.line_langs[i]
+        elif i not in per_line and i < len(layout_lines) and layout_lines[i].get("lang") in langs:
+            per_line[i] = str(layout_lines[i]["lang"])
     wanted = set(langs) | {lg for spec in per_line.values() for lg in spec.split("+")}
     spellers = {lg: load_speller(project, lg, orthography) for lg in ("rus", "aze_cyrl") if lg in wanted}
     spec: Mapping[int, LangSpec] | list[str] = (
         {i: per_line.get(i, "+".join(langs)) for i in range(text.count("\n") + 1)} if per_line else langs
     )
-    return check_text(text, spellers, spec, n=n)
+    flags = check_text(text, spellers, spec, n=n)
+    return [f for f in flags if f.word not in session.ignored]

@@ -1,6 +1,6 @@
 """The workbench app: the scan beside its transcript, suggestions, versions, all by keyboard.
 
-The app is a view over :class:`~workbench.tui.session.PageSession` and the core (store, OCR pipeline,
+The app is a view over :class:`~workbench.session.PageSession` and the core (store, OCR pipeline,
 dictionaries). Everything slow (decoding and downscaling images, loading dictionaries, checking a page,
 OCR, diff metrics) runs in thread workers that post results back; the UI paints and takes keys at once.
 """
@@ -34,7 +34,7 @@ from workbench.tui.imaging import PageImage, load_page_image, load_preprocessed
 from workbench.tui.letters import palette
 from workbench.tui.logfile import log_path, write_traceback
 from workbench.tui.pane import GRAPHICS, LineStrip, PageView
-from workbench.tui.session import Mark, PageSession
+from workbench.session import Mark, PageSession
 
 P = ParamSpec("P")
 

@@ -11,7 +11,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from workbench.tui.letters import letter_for
-from workbench.tui.session import Mark
+from workbench.session import Mark
 
 THEME = TextAreaTheme(
     name="workbench",

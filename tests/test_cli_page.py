@@ -1,0 +1,97 @@
+"""`workbench review`, `lang`, `ignore`: the TUI's page marks as commands, and `check` honouring them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.dictionary.check import check_page
+from workbench.dictionary.small import ensure_small
+from workbench.project import Project
+from workbench.session import PageSession
+from workbench.store import TranscriptStore
+
+TEXT = "Товарищ секретарь,\nписьмо получнл вчера.\nБу эриза ҹаваб алмадым."
+
+
+def run(project: Project, *args: str, data: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **({"WORKBENCH_DATA": str(data)} if data else {})}
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", "-C", str(project.root), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ensure_small(tmp_path_factory.getbasetemp() / "dict-small-page")
+
+
+@pytest.fixture
+def page(tmp_project: Project) -> str:
+    (tmp_project.scans_dir / "d").mkdir()
+    (tmp_project.scans_dir / "d" / "document.toml").write_text('languages = ["rus", "aze_cyrl"]\n')
+    TranscriptStore(tmp_project).save("d/p1", TEXT, source="import")
+    return "d/p1"
+
+
+def test_review_marks_and_unmarks_lines_as_new_versions(tmp_project: Project, page: str) -> None:
+    result = run(tmp_project, "review", page, "1,3")
+    assert result.returncode == 0, result.stderr
+    store = TranscriptStore(tmp_project)
+    latest = store.read(page)
+    assert latest.number == 2 and latest.meta.reviewed == (0, 2) and latest.text == TEXT
+    assert run(tmp_project, "review", page, "3", "--undo").returncode == 0
+    assert store.read(page).meta.reviewed == (0,)
+    assert store.read(page, 2).meta.reviewed == (0, 2)  # nothing overwritten
+
+
+def test_bad_line_ranges_are_usage_errors_and_write_nothing(tmp_project: Project, page: str) -> None:
+    for bad in ("0", "3-1", "4", "x"):
+        result = run(tmp_project, "review", page, bad)
+        assert result.returncode == 2, (bad, result.stderr)
+        assert result.stderr.startswith("workbench: ")
+    assert TranscriptStore(tmp_project).version_numbers(page) == [1]
+
+
+def test_lang_is_what_the_tui_reads(tmp_project: Project, page: str) -> None:
+    assert run(tmp_project, "lang", page, "3", "aze_cyrl").returncode == 0
+    session = PageSession.open(tmp_project, TranscriptStore(tmp_project), page)
+    assert session.line_langs == {2: "aze_cyrl"}
+    assert session.lang_of_line(2) == "aze_cyrl"
+    assert run(tmp_project, "lang", page, "1", "eng").returncode == 2
+
+
+def test_check_honours_ignored_words_and_line_languages(
+    tmp_project: Project, page: str, small_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKBENCH_DATA", str(small_root))
+    before = {f.word for f in check_page(tmp_project, page)}
+    assert "получнл" in before
+    assert run(tmp_project, "ignore", page, "получнл").returncode == 0
+    after = {f.word for f in check_page(tmp_project, page)}
+    assert "получнл" not in after
+    # Line 3 is Azerbaijani: checked as Russian alone, its words are unknown.
+    assert run(tmp_project, "lang", page, "3", "rus").returncode == 0
+    as_russian = [f for f in check_page(tmp_project, page) if f.line == 2]
+    assert run(tmp_project, "lang", page, "3", "aze_cyrl").returncode == 0
+    as_azeri = [f for f in check_page(tmp_project, page) if f.line == 2]
+    assert len(as_azeri) < len(as_russian)
+    assert all(f.lang == "aze_cyrl" for f in as_azeri)
+
+
+def test_commands_on_a_page_without_transcript(tmp_project: Project) -> None:
+    (tmp_project.scans_dir / "d").mkdir()
+    from PIL import Image
+
+    Image.new("L", (20, 20), 255).save(tmp_project.scans_dir / "d" / "p1.png")
+    result = run(tmp_project, "review", "d/p1", "1")
+    assert result.returncode == 2 and "no transcript yet" in result.stderr
