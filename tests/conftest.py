@@ -81,3 +81,18 @@ def sample_project(tmp_path: Path) -> Project:
 def _stable_author(monkeypatch: pytest.MonkeyPatch) -> None:
     """Saves in tests have a known author unless a test says otherwise."""
     monkeypatch.setenv("WORKBENCH_AUTHOR", "tester")
+
+
+@pytest.fixture(scope="session")
+def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small real dictionary (slices of the real word lists), built once per test session."""
+    from workbench.dictionary.small import ensure_small
+
+    return ensure_small(tmp_path_factory.getbasetemp() / "dict-small")
+
+
+@pytest.fixture
+def small_data(small_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point ``$WORKBENCH_DATA`` at the small dictionary for one test."""
+    monkeypatch.setenv("WORKBENCH_DATA", str(small_root))
+    return small_root

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from workbench.dictionary.check import check_page
-from workbench.dictionary.small import ensure_small
 from workbench.project import Project
 from workbench.session import PageSession
 from workbench.store import TranscriptStore
@@ -28,11 +27,6 @@ def run(project: Project, *args: str, data: Path | None = None) -> subprocess.Co
         timeout=120,
         check=False,
     )
-
-
-@pytest.fixture(scope="module")
-def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_small(tmp_path_factory.getbasetemp() / "dict-small-page")
 
 
 @pytest.fixture

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from workbench.dictionary import Flag, check_text, load_speller
 from workbench.dictionary.check import check_page
-from workbench.dictionary.small import ensure_small
 from workbench.project import Project
 from workbench.store import TranscriptStore
 
-
-@pytest.fixture(scope="session")
-def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_small(tmp_path_factory.getbasetemp() / "dict-small")
-
-
-@pytest.fixture(autouse=True)
-def small_data(small_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKBENCH_DATA", str(small_root))
-    return small_root
+pytestmark = pytest.mark.usefixtures("small_data")
 
 
 @pytest.fixture

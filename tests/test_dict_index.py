@@ -12,19 +12,8 @@ import pytest
 from workbench.dictionary import build as dbuild
 from workbench.dictionary import load_speller
 from workbench.dictionary.index import code_matrix, hash_matrix, hash_str, prefix_deletes
-from workbench.dictionary.small import ensure_small, small_azerbaijani
+from workbench.dictionary.small import small_azerbaijani
 from workbench.errors import DictionaryError
-
-
-@pytest.fixture(scope="session")
-def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_small(tmp_path_factory.getbasetemp() / "dict-small")
-
-
-@pytest.fixture
-def small_data(small_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKBENCH_DATA", str(small_root))
-    return small_root
 
 
 def test_python_and_numpy_hashes_agree() -> None:

@@ -11,21 +11,11 @@ from pathlib import Path
 import pytest
 
 from workbench.dictionary.replace import apply_replace, find_occurrences, replace_text
-from workbench.dictionary.small import ensure_small
 from workbench.errors import UsageError
 from workbench.project import Project
 from workbench.store import TranscriptStore
 
-
-@pytest.fixture(scope="session")
-def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_small(tmp_path_factory.getbasetemp() / "dict-small")
-
-
-@pytest.fixture(autouse=True)
-def small_data(small_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKBENCH_DATA", str(small_root))
-    return small_root
+pytestmark = pytest.mark.usefixtures("small_data")
 
 
 @pytest.fixture

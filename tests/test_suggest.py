@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from workbench.dictionary import ProjectDictionary, load_speller
-from workbench.dictionary.small import ensure_small
 from workbench.errors import InputError
 from workbench.project import Project
 
-
-@pytest.fixture(scope="session")
-def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_small(tmp_path_factory.getbasetemp() / "dict-small")
-
-
-@pytest.fixture(autouse=True)
-def small_data(small_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKBENCH_DATA", str(small_root))
-    return small_root
+pytestmark = pytest.mark.usefixtures("small_data")
 
 
 def terms(speller, word: str, n: int = 5) -> list[str]:

@@ -84,9 +84,9 @@ def test_letters_follow_the_orthography() -> None:
 
 
 def test_line_languages_come_from_the_app_then_document_regions_then_layout(tmp_path: Path) -> None:
+    from workbench.session import PageSession
     from workbench.store import TranscriptStore
     from workbench.tui.sample import make_demo_project
-    from workbench.session import PageSession
 
     project = make_demo_project(tmp_path / "p", pages={"p1": DEFAULT_LINES})
     toml = project.scans_dir / "demo" / "document.toml"

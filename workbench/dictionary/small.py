@@ -28,9 +28,7 @@ def small_russian(top: int = RUS_TOP, prefixes: Iterable[str] = RUS_PREFIXES) ->
     # the lexicon's forms under the prefixes, and its word for every kept wordfreq form (so that «на» and
     # «руку» carry the lexicon's mark as in the full build)
     lexicon = {
-        form
-        for form in sources.opencorpora_forms()
-        if form.startswith(prefixes) or form.replace("ё", "е") in keep
+        form for form in sources.opencorpora_forms() if form.startswith(prefixes) or form.replace("ё", "е") in keep
     }
     for form in lexicon:  # the lexicon's forms that wordfreq also lists keep their frequency
         key = form.replace("ё", "е")

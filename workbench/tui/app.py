@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from workbench.errors import WorkbenchError
 from workbench.project import Project
+from workbench.session import Mark, PageSession
 from workbench.store import TranscriptStore
 from workbench.tui.diffview import render_diff
 from workbench.tui.editor import TranscriptEditor
@@ -34,7 +35,6 @@ from workbench.tui.imaging import PageImage, load_page_image, load_preprocessed
 from workbench.tui.letters import palette
 from workbench.tui.logfile import log_path, write_traceback
 from workbench.tui.pane import GRAPHICS, LineStrip, PageView
-from workbench.session import Mark, PageSession
 
 P = ParamSpec("P")
 

@@ -10,8 +10,8 @@ from textual.message import Message
 from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
 
-from workbench.tui.letters import letter_for
 from workbench.session import Mark
+from workbench.tui.letters import letter_for
 
 THEME = TextAreaTheme(
     name="workbench",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
@@ -209,7 +210,9 @@ class HistoryScreen(Dialog):
         prev: str | None = None
         for meta in self.metas:
             text = self.read(meta.number)
-            value = "" if prev is None else f"{character_error_rate(prev, text) * 100:.1f}%"
+            cer = None if prev is None else character_error_rate(prev, text)
+            # Against an empty earlier version every character is new: a rate means nothing there.
+            value = "" if cer is None else ("—" if math.isinf(cer) else f"{cer * 100:.1f}%")
             self.app.call_from_thread(self._set_cell, meta.number, value)
             prev = text
 
