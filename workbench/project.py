@@ -230,7 +230,7 @@ class Project:
     def pages(self) -> list[Page]:
         """All pages, sorted naturally by id: scan pages, then text-only pages from ``transcripts/``."""
         found: dict[str, Page] = {}
-        for page in self._scan_pages():
+        for page in self.scan_pages():
             found.setdefault(page.id, page)
         for pid in self._transcript_page_ids():
             if pid not in found:
@@ -286,7 +286,8 @@ class Project:
                 hint="Copy the file into the project instead of linking to it.",
             ) from e
 
-    def _scan_pages(self) -> Iterator[Page]:
+    def scan_pages(self) -> Iterator[Page]:
+        """The pages that have scans, in folder order, without looking at ``transcripts/`` (fast)."""
         from workbench.scans import frame_count
 
         if not self.scans_dir.is_dir():

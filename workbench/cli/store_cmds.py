@@ -277,7 +277,7 @@ def progress_cmd(ctx: Context, as_json: bool) -> None:
     store = TranscriptStore(project)
     # Scan pages without a transcript count as New; the store walks transcripts/ itself (with its cache).
     # Only the scan half of Project.pages() is needed: its transcript half costs ~1 s on 10,000 pages.
-    counts = store.progress(include=[p.id for p in project._scan_pages()])
+    counts = store.progress(include=[p.id for p in project.scan_pages()])
     total = sum(counts.values())
     if as_json:
         _echo_json({**counts, "total": total})
