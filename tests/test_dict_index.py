@@ -11,7 +11,7 @@ import pytest
 
 from workbench.dictionary import build as dbuild
 from workbench.dictionary import load_speller
-from workbench.dictionary.index import code_matrix, hash_matrix, hash_str, prefix_deletes
+from workbench.dictionary.index import buckets, code_matrix, delete_hashes, hash_matrix, hash_str, prefix_deletes
 from workbench.dictionary.small import small_azerbaijani
 from workbench.errors import DictionaryError
 
@@ -28,6 +28,23 @@ def test_prefix_deletes_are_symspells() -> None:
     d = prefix_deletes("абв")
     assert d == {"абв", "бв", "ав", "аб", "а", "б", "в"}
     assert prefix_deletes("абв", 1) == {"абв", "бв", "ав", "аб"}
+
+
+@pytest.mark.parametrize("prefix", ["абв", "товарищ", "ҹаваб", "я"])
+@pytest.mark.parametrize("max_edit", [1, 2])
+def test_vectorised_delete_hashes_are_the_prefix_deletes(prefix: str, max_edit: int) -> None:
+    # the lookup hashes the deletes in numpy; they must be exactly the hashes of symspell's deletes
+    assert set(delete_hashes(prefix, max_edit).tolist()) == {hash_str(d) for d in prefix_deletes(prefix, max_edit)}
+
+
+def test_buckets_hold_each_hash_where_its_top_bits_say() -> None:
+    table = np.sort(hash_matrix(code_matrix([f"слово{i}" for i in range(1000)])))
+    starts = buckets(table)
+    bits = (len(starts) - 1).bit_length() - 1
+    assert starts[0] == 0 and starts[-1] == len(table) and bool(np.all(np.diff(starts.astype(np.int64)) >= 0))
+    for pos, h in enumerate(table.tolist()):
+        b = h >> (64 - bits)
+        assert starts[b] <= pos < starts[b + 1]
 
 
 def test_small_index_knows_its_words_and_finds_candidates(small_data: Path) -> None:

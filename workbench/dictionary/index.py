@@ -16,7 +16,8 @@ Files in one index folder (all written by :func:`write_index`):
 ``grp.npy``                 word ids where each prefix group starts (words sharing a 7-letter skeleton prefix)
 ``del_h.npy``/``del_g.npy`` sorted 64-bit hashes of the deletes (≤ 2) of each group's prefix, and the group
                             (its top two bits: how many letters were deleted)
-``known_f``/``del_f.npy``   every 4096th hash of the two sorted tables (read whole; see ``FENCE``)
+``known_b``/``del_b.npy``   bucket starts of the two sorted tables: the hashes whose top ``bits`` bits are
+                            *b* are ``table[start[b]:start[b + 1]]`` (about 4–8 entries; see :func:`buckets`)
 
 The delete table is built per distinct *prefix* rather than per word: the 3 million Russian forms share
 about a tenth as many 7-letter prefixes, so the table is ten times smaller than symspell's and is computed
@@ -25,11 +26,13 @@ with vectorised numpy in seconds instead of a Python loop over words.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import json
 import mmap
 import os
 import shutil
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -38,10 +41,10 @@ import numpy as np
 
 from workbench.errors import DictionaryError
 
-FORMAT = 4
-#: Every FENCE-th entry of a sorted hash table is kept in a small array read whole: a lookup then searches
-#: one 32 KB block of the memory map (numpy's searchsorted on the whole map touches megabytes).
-FENCE = 4096
+FORMAT = 5
+#: A sorted hash table gets one bucket per this many entries (rounded to a power of two): a lookup reads two
+#: bucket starts and a few hashes, all queries of a word at once in numpy (no binary search, no Python loop).
+BUCKET_FILL = 6
 PREFIX = 7
 MAX_EDIT = 2
 _FNV_OFFSET = 0xCBF29CE484222325
@@ -55,7 +58,7 @@ BLOBS = ("blob.bin", "skel.bin")
 #: must be frequent to count as known (wordfreq's long tail is full of typos and OCR debris).
 LEX_BIT = 0x8000
 Entry = tuple[str, float, bool]
-ARRAYS = ("off", "zipf", "klen", "known_h", "known_i", "known_f", "grp", "del_h", "del_g", "del_f")
+ARRAYS = ("off", "zipf", "klen", "known_h", "known_i", "known_b", "grp", "del_h", "del_g", "del_b")
 
 
 def hash_str(text: str) -> int:
@@ -89,6 +92,43 @@ def code_matrix(words: Sequence[str], width: int | None = None) -> np.ndarray:
         width = max((len(w) for w in words), default=1) or 1
     arr = np.array([w[:width] for w in words], dtype=f"<U{width}")
     return arr.view(np.uint32).reshape(len(words), width)
+
+
+def buckets(table: np.ndarray) -> np.ndarray:
+    """Bucket starts of a sorted uint64 ``table``: ``2**bits + 1`` uint32 positions, bucket *b* holding the
+    hashes whose top ``bits`` bits are *b* (the hashes are uniform, so buckets stay small)."""
+    bits = max(1, (len(table) // BUCKET_FILL).bit_length())
+    bounds = np.arange(1 << bits, dtype=np.uint64) << np.uint64(64 - bits)
+    out = np.empty((1 << bits) + 1, dtype=np.uint32)
+    out[:-1] = np.searchsorted(table, bounds, side="left")
+    out[-1] = len(table)
+    return out
+
+
+def _shift(starts: np.ndarray) -> np.uint64:
+    """How far to shift a hash right to get its bucket in ``starts`` (from the table's length)."""
+    return np.uint64(64 - (len(starts) - 1).bit_length() + 1)
+
+
+#: Column choices that make the ≤ 2 deletes of a PREFIX-wide padded code row (column PREFIX is a zero, so a
+#: shorter row is padded): the same strings, in the same padded form, as :func:`_delete_table` hashes.
+_DELETE_COLS = [
+    [i for i in range(PREFIX) if i not in drop] + [PREFIX] * k
+    for k in range(MAX_EDIT + 1)
+    for drop in itertools.combinations(range(PREFIX), k)
+]
+_DELETE_COLS_ARR = np.array(_DELETE_COLS, dtype=np.intp)
+#: How many rows of ``_DELETE_COLS`` are deletes of at most 0, 1, 2 letters
+_DELETE_ROWS = [sum(1 for _ in itertools.combinations(range(PREFIX), j)) for j in range(MAX_EDIT + 1)]
+_DELETE_ROWS = list(itertools.accumulate(_DELETE_ROWS))
+
+
+def delete_hashes(prefix: str, max_edit: int = MAX_EDIT) -> np.ndarray:
+    """Hashes of :func:`prefix_deletes` (``prefix`` at most PREFIX letters), vectorised; may repeat a value."""
+    row = np.zeros(PREFIX + 1, dtype=np.uint32)
+    codes = [ord(c) for c in prefix[:PREFIX]]
+    row[: len(codes)] = codes
+    return hash_matrix(row[_DELETE_COLS_ARR[: _DELETE_ROWS[min(max_edit, MAX_EDIT)]]])
 
 
 def hash_words(words: Sequence[str], chunk: int = 200_000) -> np.ndarray:
@@ -182,7 +222,7 @@ def write_index(
             raise ValueError(f"skeleton of {st.decode()!r} changes its UTF-8 length")
     (tmp / "skel.bin").write_bytes(b"".join(sb + b"\n" for sb in skel_bytes))
     arrays = {"off": off, "zipf": zipf, "klen": klen, "known_h": known_h, "known_i": known_i, "grp": grp}
-    arrays |= {"del_h": del_h, "del_g": del_g, "known_f": known_h[::FENCE].copy(), "del_f": del_h[::FENCE].copy()}
+    arrays |= {"del_h": del_h, "del_g": del_g, "known_b": buckets(known_h), "del_b": buckets(del_h)}
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
     # Sample words let the loader prove the files fit together (a truncated or swapped file fails them).
@@ -204,22 +244,6 @@ def write_index(
         folder.rename(old)
     tmp.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def _equal_range(table: np.ndarray, fence: np.ndarray, value: int, right: bool = True) -> tuple[int, int]:
-    """Where ``value`` is in a sorted memory-mapped ``table``: search the fence, then one block of the map."""
-    v = np.uint64(value)
-    n = len(table)
-    j = int(np.searchsorted(fence, v, side="left"))
-    a0 = max(j - 1, 0) * FENCE
-    block = table[a0 : min(j * FENCE + 1, n)]
-    lo = a0 + int(np.searchsorted(block, v, side="left"))
-    if not right:
-        return lo, lo
-    j = int(np.searchsorted(fence, v, side="right"))
-    b0 = max(j - 1, 0) * FENCE
-    block = table[b0 : min(j * FENCE + 1, n)]
-    return lo, b0 + int(np.searchsorted(block, v, side="right"))
 
 
 def _advise_random(mapping: Any) -> None:
@@ -286,11 +310,17 @@ class Index:
         _advise_random(self._skm)
         # plain ndarray views of the maps: np.memmap's subclass hooks cost microseconds per slice
         arrays = {k: v.view(np.ndarray) for k, v in arrays.items()}
+        #: file name → (address, length) of its mapped data, for :func:`prefetch`
+        self.regions: dict[str, tuple[int, int]] = {f"{k}.npy": (v.ctypes.data, v.nbytes) for k, v in arrays.items()}
+        if sizes[0]:
+            self.regions["blob.bin"] = (np.frombuffer(self._mm, dtype=np.uint8).ctypes.data, sizes[0])
+        if sizes[1]:
+            self.regions["skel.bin"] = (self._skb.ctypes.data, sizes[1])
         self.off, self.zipf, self.klen = arrays["off"], arrays["zipf"], arrays["klen"]
         self.known_h, self.known_i = arrays["known_h"], arrays["known_i"]
         self.grp, self.del_h, self.del_g = arrays["grp"], arrays["del_h"], arrays["del_g"]
-        self.known_f = np.array(arrays["known_f"])  # small: copied into memory
-        self.del_f = np.array(arrays["del_f"])
+        self.known_b, self.del_b = arrays["known_b"], arrays["del_b"]
+        self._known_shift, self._del_shift = _shift(self.known_b), _shift(self.del_b)
         n = int(self.info.get("words", -1))
         ok = (
             len(self.off) == n + 1
@@ -301,8 +331,8 @@ class Index:
             and len(self.grp) == int(self.info.get("groups", -2)) + 1
             and len(self.del_h) == len(self.del_g) == int(self.info.get("deletes", -3))
             and size == int(self.info.get("blob_bytes", -4))
-            and len(self.known_f) == (n + FENCE - 1) // FENCE
-            and len(self.del_f) == (len(self.del_h) + FENCE - 1) // FENCE
+            and _is_buckets(self.known_b, n)
+            and _is_buckets(self.del_b, len(self.del_h))
             and (n == 0 or int(self.off[-1]) == size)
         )
         if ok:
@@ -327,12 +357,13 @@ class Index:
     def lookup(self, key: str) -> int | None:
         """The id of the word whose key is ``key``, or None (hash match confirmed against the stored word)."""
         h = hash_str(key)
-        pos, _ = _equal_range(self.known_h, self.known_f, h, right=False)
-        while pos < len(self.known_h) and self.known_h[pos] == h:
-            i = int(self.known_i[pos])
-            if self._fold(self.word(i)) == key:
-                return i
-            pos += 1
+        b = h >> int(self._known_shift)
+        start, end = int(self.known_b[b]), int(self.known_b[b + 1])
+        for pos, hp in enumerate(self.known_h[start:end].tolist(), start):
+            if hp == h:
+                i = int(self.known_i[pos])
+                if self._fold(self.word(i)) == key:
+                    return i
         return None
 
     def candidates(self, skel_key: str, max_edit: int = MAX_EDIT) -> tuple[np.ndarray, list[str], np.ndarray]:
@@ -342,22 +373,19 @@ class Index:
         (not the stored forms: :meth:`word` gives those for the few that pass) and raw ``zipf.npy`` values
         (see :func:`decode_zipf`), ids and frequencies as numpy arrays.
         """
-        qh = np.array([hash_str(d) for d in prefix_deletes(skel_key[:PREFIX], max_edit)], dtype=np.uint64)
-        # all queries against the in-memory fence at once, then one 32 KB block of the map per query
-        jl = np.searchsorted(self.del_f, qh, side="left").tolist()
-        jr = np.searchsorted(self.del_f, qh, side="right").tolist()
-        n = len(self.del_h)
-        parts = []
-        for v, a_j, b_j in zip(qh.tolist(), jl, jr, strict=True):
-            a0 = max(a_j - 1, 0) * FENCE
-            lo = a0 + int(self.del_h[a0 : min(a_j * FENCE + 1, n)].searchsorted(v, "left"))
-            b0 = max(b_j - 1, 0) * FENCE
-            hi = b0 + int(self.del_h[b0 : min(b_j * FENCE + 1, n)].searchsorted(v, "right"))
-            if hi > lo:
-                parts.append(self.del_g[lo:hi])
-        if not parts:
+        qh = delete_hashes(skel_key[:PREFIX], max_edit)
+        # every delete's bucket at once, then all the buckets' hashes in one gather (a few cache lines each)
+        b = (qh >> self._del_shift).astype(np.intp)
+        starts = self.del_b[b].astype(np.int64)
+        counts = self.del_b[b + 1].astype(np.int64) - starts
+        total = int(counts.sum())
+        if total == 0:
             return _EMPTY_IDS, [], _EMPTY_IDS
-        g = np.concatenate(parts)
+        pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+        pos = pos[self.del_h[pos] == np.repeat(qh, counts)]
+        if not len(pos):
+            return _EMPTY_IDS, [], _EMPTY_IDS
+        g = self.del_g[pos]
         g = np.unique(g[(g >> np.uint32(LEVEL_SHIFT)) <= max_edit] & np.uint32(GROUP_MASK)).astype(np.int64)
         if not len(g):
             return _EMPTY_IDS, [], _EMPTY_IDS
@@ -382,6 +410,12 @@ class Index:
 
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
+
+
+def _is_buckets(starts: np.ndarray, n: int) -> bool:
+    """Whether ``starts`` has the shape :func:`buckets` gives for a table of ``n`` hashes."""
+    size = len(starts) - 1
+    return size >= 2 and size & (size - 1) == 0 and int(starts[0]) == 0 and int(starts[-1]) == n
 
 
 def decode_zipf(raw: int) -> tuple[float, bool]:
@@ -415,6 +449,13 @@ class Lexicon:
         self.tiers = [Index(folder / t, skel, fold) for t in self.info.get("tiers", []) if t in self.TIERS]
         if not self.tiers:
             raise DictionaryError(f"The dictionary {folder} has no tiers.", hint=REBUILD_HINT)
+        #: set when the background read of the index files into the page cache is done (see :func:`prefetch`)
+        self.prefetched = threading.Event()
+        files = [(t.folder / name, t.regions.get(name)) for name in PREFETCH_ORDER for t in self.tiers]
+        # the thread holds the tiers, so their maps outlive it
+        threading.Thread(
+            target=prefetch, args=(files, self.prefetched, self.tiers), name="dict-prefetch", daemon=True
+        ).start()
 
     def __len__(self) -> int:
         return sum(len(t) for t in self.tiers)
@@ -445,6 +486,82 @@ class Lexicon:
             if len(ids):
                 out.append((tier, ids, skels, zipfs))
         return out
+
+
+#: The index files in the order the background prefetch reads them: what every lookup touches first, the
+#: stored forms (read only for the few candidates priced) last.
+PREFETCH_ORDER = (
+    "del_b.npy",
+    "known_b.npy",
+    "grp.npy",
+    "klen.npy",
+    "zipf.npy",
+    "off.npy",
+    "del_h.npy",
+    "del_g.npy",
+    "known_h.npy",
+    "known_i.npy",
+    "skel.bin",
+    "blob.bin",
+)
+PREFETCH_CHUNK = 4 << 20
+#: Linux 5.14+: map every page of a range that is in the page cache (fails harmlessly elsewhere)
+MADV_POPULATE_READ = 22
+
+
+def _madvise() -> Any:
+    """libc's ``madvise`` through ctypes (which releases the GIL during the call; ``mmap.madvise`` does not)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.madvise
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def prefetch(
+    files: Sequence[tuple[Path, tuple[int, int] | None]], done: threading.Event | None = None, owner: Any = None
+) -> None:
+    """Warm up the index files: read each into the page cache, then map its pages; set ``done`` at the end.
+
+    ``files`` are (path, (address, length) of its mapping or None). The maps are opened with ``MADV_RANDOM``
+    (a lookup reads single pages), so on a cold page cache every page a lookup touches first is a disk read
+    (10–20 ms a word) and, even warm, a page fault (the first pass over new words is ~1.5× slower than the
+    next). Run in a daemon thread, this reads each file once (``preadv`` into one reused buffer, the GIL
+    released) and then asks the kernel to map all of its pages (``MADV_POPULATE_READ``, also without the
+    GIL), so lookups meanwhile go on and later ones neither wait for the disk nor fault. The resident size
+    grows to about the size of the files (clean page-cache pages, shared between processes and
+    reclaimable), never beyond. ``owner`` (the maps' holder) is only kept alive. Errors are ignored: this
+    is only a warm-up.
+    """
+    buf = bytearray(PREFETCH_CHUNK)
+    madvise = _madvise()
+    try:
+        for path, region in files:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                if hasattr(os, "posix_fadvise"):
+                    # the whole file at once: the kernel schedules large reads ahead of ours
+                    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+                offset = 0
+                while (got := os.preadv(fd, [buf], offset)) > 0:
+                    offset += got
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+            if madvise is not None and region is not None and region[1] > 0:
+                page = mmap.PAGESIZE
+                start = region[0] - region[0] % page
+                madvise(start, region[0] + region[1] - start, MADV_POPULATE_READ)
+    finally:
+        if done is not None:
+            done.set()
 
 
 def write_lexicon(folder: Path, tiers: dict[str, dict[str, Entry]], skel: Any, meta: dict[str, Any]) -> None:
