@@ -2,8 +2,8 @@
 
 Plain symspellpy keeps a Python dict from every delete of every word to a list of words (tens of millions of
 Python objects: a minute to build, ~1 GB, 20–30 s to unpickle). Here the same symmetric-delete idea is
-stored as flat sorted arrays and read with ``np.load(mmap_mode="r")``; only the pages a lookup touches are
-read from disk, so a cold start is a few file opens.
+stored as flat sorted arrays and read with ``np.load(mmap_mode="r")``: opening is a few file opens, and a
+background thread then reads the files into the page cache and maps them (:func:`prefetch`).
 
 Files in one index folder (all written by :func:`write_index`):
 
