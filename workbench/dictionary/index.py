@@ -391,6 +391,7 @@ class Index:
         if hashes is None:
             hashes = delete_hashes(skel_key[:PREFIX], max_edit)
         qh = hashes[: _DELETE_ROWS[min(max_edit, MAX_EDIT)]]  # the rows are in order of deletes: 0, 1, 2
+        # (array methods, not np.repeat/np.cumsum: their Python wrappers cost ~1 µs a call, ~15 calls a tier)
         # every delete's bucket at once, then all the buckets' hashes in one gather (a few cache lines each)
         b = (qh >> self._del_shift).astype(np.intp)
         starts = self.del_b[b].astype(np.int64)
@@ -398,8 +399,8 @@ class Index:
         total = int(counts.sum())
         if total == 0:
             return _EMPTY_IDS, [], _EMPTY_IDS
-        pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
-        pos = pos[self.del_h[pos] == np.repeat(qh, counts)]
+        pos = (starts - counts.cumsum() + counts).repeat(counts) + np.arange(total)
+        pos = pos[self.del_h[pos] == qh.repeat(counts)]
         if not len(pos):
             return _EMPTY_IDS, [], _EMPTY_IDS
         g = self.del_g[pos]
@@ -413,15 +414,15 @@ class Index:
         if total == 0:
             return _EMPTY_IDS, [], _EMPTY_IDS
         # ids of all words of all matched groups, without a Python loop over words
-        ids = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
-        keep = np.nonzero(np.abs(self.klen[ids].astype(np.int16) - min(len(skel_key), 255)) <= max_edit)[0]
+        ids = (starts - counts.cumsum() + counts).repeat(counts) + np.arange(total)
+        keep = (np.abs(self.klen[ids].astype(np.int16) - min(len(skel_key), 255)) <= max_edit).nonzero()[0]
         if not len(keep):
             return _EMPTY_IDS, [], _EMPTY_IDS
         ids = ids[keep]
         # gather the kept skeletons' bytes (each with its newline) in one numpy step, decode and split once
         begin = self.off[ids].astype(np.int64) + ids
         lens = self.off[ids + 1].astype(np.int64) + ids + 1 - begin
-        pos = np.repeat(begin - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+        pos = (begin - lens.cumsum() + lens).repeat(lens) + np.arange(int(lens.sum()))
         words = self._skb[pos].tobytes().decode("utf-8").split("\n")[:-1]
         return ids, words, self.zipf[ids]
 
