@@ -39,14 +39,18 @@ def decode_utf8(data: bytes, *, source: str | Path) -> str:
     return nfc(text)
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file strictly and return it NFC-normalised."""
+def read_bytes(path: Path) -> bytes:
+    """Read a file the user named, turning "missing", "a folder" and "not allowed" into clear errors."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError as e:
         raise InputError(f"{path}: no such file.", path=path) from e
     except IsADirectoryError as e:
-        raise InputError(f"{path}: is a folder, not a text file.", path=path) from e
+        raise InputError(f"{path}: is a folder, not a file.", path=path) from e
     except PermissionError as e:
         raise InputError(f"{path}: permission denied.", path=path) from e
-    return decode_utf8(data, source=path)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file strictly and return it NFC-normalised."""
+    return decode_utf8(read_bytes(path), source=path)

@@ -19,7 +19,7 @@ from workbench.formats import alto, hocr, pagexml
 from workbench.formats.model import PageContent, fit_layout
 from workbench.project import Project
 from workbench.store import SaveResult, TranscriptStore
-from workbench.text import decode_utf8, nfc
+from workbench.text import decode_utf8, nfc, read_bytes
 
 FORMATS = ("txt", "hocr", "alto", "page")
 EXTENSIONS = {"txt": ".txt", "hocr": ".hocr", "alto": ".alto.xml", "page": ".page.xml"}
@@ -167,14 +167,7 @@ def import_file(
     """Store the transcription in ``path`` (txt, hOCR, ALTO or PAGE XML) as a new version of ``page_id``."""
     store = TranscriptStore(project)
     store.page_dir(page_id)  # refuse a bad page id before reading anything
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as e:
-        raise InputError(f"{path}: no such file.", path=path) from e
-    except IsADirectoryError as e:
-        raise InputError(f"{path}: is a folder, not a file.", path=path) from e
-    except PermissionError as e:
-        raise InputError(f"{path}: permission denied.", path=path) from e
+    data = read_bytes(path)
     content = loads(data, str(path), fmt)
     layout: dict[str, Any] | None = content.layout
     if layout is not None:

@@ -7,7 +7,16 @@ from typing import Any
 from lxml import etree
 
 from workbench.errors import InputError
-from workbench.formats.model import BCP47_TO_LANG, LANG_TO_BCP47, PageContent, blocks, layout_text, union_box
+from workbench.formats.model import (
+    BCP47_TO_LANG,
+    LANG_TO_BCP47,
+    PageContent,
+    blocks,
+    layout_text,
+    local_name,
+    parse_xml,
+    union_box,
+)
 from workbench.text import nfc
 
 NS = "http://www.loc.gov/standards/alto/ns-v4#"
@@ -75,19 +84,10 @@ def _box(el: Any) -> list[int] | None:
         return None
 
 
-def _local(el: Any) -> str:
-    return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
-
-
 def load(data: bytes, source: str) -> PageContent:
     """Read an ALTO file (any version; pixel units) into text and layout."""
-    try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as e:
-        raise InputError(f"{source}: not well-formed XML ({e}).", path=source) from e
-    if _local(root) != "alto":
-        raise InputError(f"{source}: not an ALTO file (root element <{_local(root)}>).", path=source)
-    unit = next((el.text for el in root.iter() if _local(el) == "MeasurementUnit"), "pixel") or "pixel"
+    root = parse_xml(data, source, "alto", "an ALTO file")
+    unit = next((el.text for el in root.iter() if local_name(el) == "MeasurementUnit"), "pixel") or "pixel"
     if unit.strip() != "pixel":
         raise InputError(
             f"{source}: ALTO measurement unit {unit.strip()!r} is not supported; only pixel coordinates are.",
@@ -95,10 +95,10 @@ def load(data: bytes, source: str) -> PageContent:
             hint="Convert the file to pixel units (e.g. with ocr-fileformat) or import its text as .txt.",
         )
     width = height = 0
-    image = next((el.text for el in root.iter() if _local(el) == "fileName"), None)
+    image = next((el.text for el in root.iter() if local_name(el) == "fileName"), None)
     lines: list[dict[str, Any]] = []
     for el in root.iter():
-        name = _local(el)
+        name = local_name(el)
         if name == "Page":
             width = round(float(el.get("WIDTH") or 0))
             height = round(float(el.get("HEIGHT") or 0))
@@ -107,7 +107,7 @@ def load(data: bytes, source: str) -> PageContent:
         box = _box(el)
         words: list[dict[str, Any]] = []
         for child in el:
-            cname = _local(child)
+            cname = local_name(child)
             if cname == "String":
                 text = nfc((child.get("CONTENT") or "").strip())
                 if not text:

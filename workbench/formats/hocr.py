@@ -8,7 +8,16 @@ from typing import Any
 from lxml import etree
 
 from workbench.errors import InputError
-from workbench.formats.model import BCP47_TO_LANG, LANG_TO_BCP47, PageContent, blocks, layout_text, union_box
+from workbench.formats.model import (
+    BCP47_TO_LANG,
+    LANG_TO_BCP47,
+    PageContent,
+    blocks,
+    layout_text,
+    local_name,
+    union_box,
+    xml_parser,
+)
 from workbench.text import nfc
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -91,15 +100,10 @@ def _bbox(el: Any) -> list[int] | None:
     return [x0, y0, x1 - x0, y1 - y0]
 
 
-def _local(el: Any) -> str:
-    tag = el.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 def load(data: bytes, source: str) -> PageContent:
     """Read an hOCR file (XHTML or plain HTML) into text and layout."""
     try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True, recover=False))
+        root = etree.fromstring(data, parser=xml_parser())
     except etree.XMLSyntaxError:
         from lxml import html as lhtml
 
@@ -142,7 +146,7 @@ def load(data: bytes, source: str) -> PageContent:
         if lang and lang.lower() in BCP47_TO_LANG:
             line["lang"] = BCP47_TO_LANG[lang.lower()]
         lines.append(line)
-    if not lines and _local(root) not in ("html",):
+    if not lines and local_name(root) not in ("html",):
         raise InputError(f"{source}: no hOCR lines (class ocr_line) found.", path=source)
     layout = {"width": width, "height": height, "image": image, "frame": None, "lines": lines}
     return PageContent(page_id="", text=layout_text(layout), layout=layout)

@@ -11,7 +11,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
+from workbench.errors import InputError
 from workbench.text import nfc
+
+
+def xml_parser() -> Any:
+    """A parser with no entity expansion and no network: an imported file can neither blow up nor fetch.
+
+    A new one per call, since lxml parsers must not be shared between threads (the TUI imports in workers).
+    """
+    return etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+def local_name(el: Any) -> str:
+    """An element's tag without its namespace (``""`` for comments and processing instructions)."""
+    return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+
+
+def parse_xml(data: bytes, source: str, root_name: str, kind: str) -> Any:
+    """Parse an XML file whose root element must be ``root_name``; errors name ``source`` and ``kind``."""
+    try:
+        root = etree.fromstring(data, parser=xml_parser())
+    except etree.XMLSyntaxError as e:
+        raise InputError(f"{source}: not well-formed XML ({e}).", path=source) from e
+    if local_name(root) != root_name:
+        raise InputError(f"{source}: not {kind} (root element <{local_name(root)}>).", path=source)
+    return root
+
 
 #: Our language codes and their names in the formats (ALTO's xsd:language, PAGE's enumeration).
 LANG_TO_BCP47 = {"rus": "ru", "aze_cyrl": "az-Cyrl", "eng": "en", "deu": "de"}

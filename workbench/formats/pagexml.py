@@ -8,7 +8,16 @@ from typing import Any
 from lxml import etree
 
 from workbench.errors import InputError
-from workbench.formats.model import LANG_TO_PAGE, PAGE_TO_LANG, PageContent, blocks, layout_text, union_box
+from workbench.formats.model import (
+    LANG_TO_PAGE,
+    PAGE_TO_LANG,
+    PageContent,
+    blocks,
+    layout_text,
+    local_name,
+    parse_xml,
+    union_box,
+)
 from workbench.text import nfc
 
 NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
@@ -66,12 +75,8 @@ def dump(page: PageContent) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _local(el: Any) -> str:
-    return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
-
-
 def _child(el: Any, name: str) -> Any:
-    return next((c for c in el if _local(c) == name), None)
+    return next((c for c in el if local_name(c) == name), None)
 
 
 def _box(el: Any) -> list[int] | None:
@@ -89,7 +94,7 @@ def _box(el: Any) -> list[int] | None:
 
 def _text(el: Any) -> tuple[str | None, float | None]:
     """The first TextEquiv's Unicode (index 0 preferred, as PAGE orders alternatives) and its conf."""
-    equivs = [c for c in el if _local(c) == "TextEquiv"]
+    equivs = [c for c in el if local_name(c) == "TextEquiv"]
     if not equivs:
         return None, None
     equivs.sort(key=lambda e: int(e.get("index", "0") or 0))
@@ -100,23 +105,18 @@ def _text(el: Any) -> tuple[str | None, float | None]:
 
 def load(data: bytes, source: str) -> PageContent:
     """Read a PAGE XML file into text and layout (words where present, else one word per line)."""
-    try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as e:
-        raise InputError(f"{source}: not well-formed XML ({e}).", path=source) from e
-    if _local(root) != "PcGts":
-        raise InputError(f"{source}: not a PAGE XML file (root element <{_local(root)}>).", path=source)
-    page = next((el for el in root.iter() if _local(el) == "Page"), None)
+    root = parse_xml(data, source, "PcGts", "a PAGE XML file")
+    page = next((el for el in root.iter() if local_name(el) == "Page"), None)
     if page is None:
         raise InputError(f"{source}: PAGE XML without a <Page> element.", path=source)
     lines: list[dict[str, Any]] = []
     for el in page.iter():
-        if _local(el) != "TextLine":
+        if local_name(el) != "TextLine":
             continue
         box = _box(el)
         words: list[dict[str, Any]] = []
         for w in el:
-            if _local(w) != "Word":
+            if local_name(w) != "Word":
                 continue
             text, conf = _text(w)
             if text and text.strip():
