@@ -255,12 +255,13 @@ class Project:
                 return Page(id=pid, document=_document_of(pid), scan=scan, frame=frame)
         if (self.transcripts_dir / pid / "versions").is_dir():
             return Page(id=pid, document=_document_of(pid), scan=None)
-        for page in self.pages():
+        pages = self.pages()  # a walk of scans/ and transcripts/: once, for both the match and the hint
+        for page in pages:
             if page.id == pid:
                 return page
         import difflib
 
-        close = difflib.get_close_matches(pid, [p.id for p in self.pages()], n=3)
+        close = difflib.get_close_matches(pid, [p.id for p in pages], n=3)
         hint = f"Did you mean {', '.join(close)}?" if close else "`workbench pages` lists the pages."
         raise PageError(f"No page {pid!r} in {self.root}.", hint=hint)
 

@@ -90,7 +90,8 @@ def doctor_cmd(ctx: Context, langs: tuple[str, ...]) -> None:
     )
     project = ctx.project()
     bad = 0
-    for page in project.pages():
+    pages = project.pages()
+    for page in pages:
         if page.scan is None:
             continue
         try:
@@ -98,7 +99,7 @@ def doctor_cmd(ctx: Context, langs: tuple[str, ...]) -> None:
         except WorkbenchError as e:
             bad += 1
             click.echo(f"  {page.id}: {e}", err=True)
-    click.echo(f"{len(project.pages())} pages, {bad} unreadable scan(s).")
+    click.echo(f"{len(pages)} pages, {bad} unreadable scan(s).")
     if bad:
         from workbench.errors import BatchFailedError
 
