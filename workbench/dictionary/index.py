@@ -257,6 +257,23 @@ def write_index(
     shutil.rmtree(old, ignore_errors=True)
 
 
+def read_manifest(path: Path) -> dict[str, Any]:
+    """Read an index's JSON manifest and check its format; every problem is a DictionaryError with the fix."""
+    folder = path.parent
+    try:
+        info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise DictionaryError(f"The dictionary {folder} is missing or was never built.", hint=REBUILD_HINT) from e
+    except (OSError, ValueError) as e:
+        raise DictionaryError(f"The dictionary file {path} is unreadable or corrupt ({e}).", hint=REBUILD_HINT) from e
+    if info.get("format") != FORMAT:
+        raise DictionaryError(
+            f"The dictionary {folder} has format {info.get('format')!r}, this workbench reads {FORMAT}.",
+            hint=REBUILD_HINT,
+        )
+    return info
+
+
 def _advise_random(mapping: Any) -> None:
     if isinstance(mapping, mmap.mmap) and hasattr(mmap, "MADV_RANDOM"):
         try:
@@ -273,20 +290,7 @@ class Index:
         self.folder = folder
         self._skel = skel
         self._fold = fold
-        info_path = folder / "index.json"
-        try:
-            self.info: dict[str, Any] = json.loads(info_path.read_text(encoding="utf-8"))
-        except FileNotFoundError as e:
-            raise DictionaryError(f"The dictionary {folder} is missing or was never built.", hint=REBUILD_HINT) from e
-        except (OSError, ValueError) as e:
-            raise DictionaryError(
-                f"The dictionary file {info_path} is unreadable or corrupt ({e}).", hint=REBUILD_HINT
-            ) from e
-        if self.info.get("format") != FORMAT:
-            raise DictionaryError(
-                f"The dictionary {folder} has format {self.info.get('format')!r}, this workbench reads {FORMAT}.",
-                hint=REBUILD_HINT,
-            )
+        self.info: dict[str, Any] = read_manifest(folder / "index.json")
         arrays: dict[str, np.ndarray] = {}
         for name in ARRAYS:
             path = folder / f"{name}.npy"
@@ -466,15 +470,7 @@ class Lexicon:
     def __init__(self, folder: Path, skel: Any, fold: Any) -> None:
         """Open both tiers under ``folder`` (DictionaryError with the rebuild hint if anything is wrong)."""
         self.folder = folder
-        manifest = folder / "lexicon.json"
-        try:
-            self.info: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))
-        except FileNotFoundError as e:
-            raise DictionaryError(f"The dictionary {folder} is missing or was never built.", hint=REBUILD_HINT) from e
-        except (OSError, ValueError) as e:
-            raise DictionaryError(f"The dictionary file {manifest} is corrupt ({e}).", hint=REBUILD_HINT) from e
-        if self.info.get("format") != FORMAT:
-            raise DictionaryError(f"The dictionary {folder} has an old format.", hint=REBUILD_HINT)
+        self.info: dict[str, Any] = read_manifest(folder / "lexicon.json")
         self.tiers = [Index(folder / t, skel, fold) for t in self.info.get("tiers", []) if t in self.TIERS]
         if not self.tiers:
             raise DictionaryError(f"The dictionary {folder} has no tiers.", hint=REBUILD_HINT)
