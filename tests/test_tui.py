@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from pathlib import Path
 
 import pytest
+from helpers import run_async
 
 from workbench.project import Project
 from workbench.store import TranscriptStore
@@ -16,16 +15,6 @@ from workbench.tui.sample import DEFAULT_LINES, make_demo_project
 from workbench.tui.screens import CandidateScreen, ChoiceScreen, DiffScreen, HelpScreen, HistoryScreen, PagesScreen
 
 SIZE = (120, 40)
-
-
-def run_async(fn):
-    """Run an async test in a fresh event loop (the suite has no asyncio plugin)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(fn(*args, **kwargs))
-
-    return wrapper
 
 
 @pytest.fixture

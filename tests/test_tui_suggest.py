@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from pathlib import Path
 
 import pytest
+from helpers import run_async
 
 from workbench.errors import DictionaryError
 from workbench.project import Project
@@ -15,14 +14,6 @@ from workbench.tui.app import WorkbenchApp, make_app
 from workbench.tui.sample import make_demo_project
 
 LINES = ["Докладываю о ходе работ по", "уборке хлопка в Азербайджапской ССР."]
-
-
-def run_async(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(fn(*args, **kwargs))
-
-    return wrapper
 
 
 @pytest.fixture

@@ -370,20 +370,18 @@ class WorkbenchApp(App[None]):
     @work(thread=True, exclusive=True, group="image", exit_on_error=False)
     def load_image(self, page_id: str) -> None:
         """Decode and downscale the page's scan once, then keep it (and prefetch the next page's)."""
-        page = self.project.page(page_id)
-        try:
-            image: PageImage | str = load_page_image(page.scan, page.frame)
-        except WorkbenchError as e:
-            image = str(e)
-        self.call_from_thread(self._image_ready, page_id, image)
+        self.call_from_thread(self._image_ready, page_id, self._image_or_reason(page_id))
         _, following = self.project.neighbours(page_id)
         if following and following not in self.page_images:
-            nxt = self.project.page(following)
-            try:
-                pre: PageImage | str = load_page_image(nxt.scan, nxt.frame)
-            except WorkbenchError as e:
-                pre = str(e)
-            self.call_from_thread(self._remember_image, following, pre)
+            self.call_from_thread(self._remember_image, following, self._image_or_reason(following))
+
+    def _image_or_reason(self, page_id: str) -> PageImage | str:
+        """The page's downscaled scan, or the message that says why there is none (shown in the pane)."""
+        page = self.project.page(page_id)
+        try:
+            return load_page_image(page.scan, page.frame)
+        except WorkbenchError as e:
+            return str(e)
 
     def _remember_image(self, page_id: str, image: PageImage | str) -> None:
         self.page_images[page_id] = image
