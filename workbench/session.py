@@ -91,16 +91,7 @@ class PageSession:
         self.reviewed = set(version.meta.reviewed)
         self.line_langs = {int(k): v for k, v in (version.meta.extra or {}).get("line_langs", {}).items()}
         self.ignored = set((version.meta.extra or {}).get("ignored", []))
-        self.layout = self._find_layout(latest)
-
-    def _find_layout(self, latest: int) -> dict[str, Any] | None:
-        """The newest layout among the versions: edits keep the lines of the OCR they started from."""
-        for n in range(latest, 0, -1):
-            with contextlib.suppress(WorkbenchError):
-                layout = self.store.read(self.page_id, n, verify=False).layout()
-                if layout is not None:
-                    return layout
-        return None
+        self.layout = self.store.latest_layout(self.page_id, skip_damaged=True)
 
     def history(self) -> list[VersionMeta]:
         """The page's versions, oldest first."""

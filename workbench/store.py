@@ -375,6 +375,39 @@ class TranscriptStore:
                 )
         return Version(meta=meta, text=text, path=vdir)
 
+    def latest_layout(self, page_id: str, *, skip_damaged: bool = False) -> dict[str, Any] | None:
+        """The newest OCR layout among the page's versions (edits keep the lines of the OCR they came from).
+
+        Reads only ``layout.json`` files (checked against their version's checksum), newest first, never the
+        texts. A damaged layout raises :class:`IntegrityError`, or is passed over with ``skip_damaged``.
+        """
+        folder = self._kind_dir(page_id, "versions")
+        for n in reversed(self._numbers(folder)):
+            vdir = folder / f"{n:04d}"
+            path = vdir / "layout.json"
+            if not path.exists():
+                continue
+            try:
+                data = path.read_bytes()
+                meta = self._read_meta(vdir)
+                if meta.layout_checksum is not None and _digest(data) != meta.layout_checksum:
+                    raise IntegrityError(
+                        f"{path}: checksum mismatch; the word boxes of version {n} were changed or damaged.",
+                        hint="Run `workbench fsck`; restore the file from a backup or git.",
+                    )
+                layout = json.loads(data.decode("utf-8"))
+            except (OSError, ValueError) as e:
+                if skip_damaged:
+                    continue
+                raise IntegrityError(f"{path}: unreadable layout ({e}).", hint="Run `workbench fsck`.") from e
+            except IntegrityError:
+                if skip_damaged:
+                    continue
+                raise
+            if layout.get("lines"):
+                return layout
+        return None
+
     def meta(self, page_id: str, number: int) -> VersionMeta:
         """The metadata of version ``number`` (without reading its text)."""
         return self._read_meta(self._version_dir(page_id, number, "versions"))

@@ -49,12 +49,7 @@ def page_content(project: Project, page_id: str, *, geometry: bool = True) -> Pa
     version = store.read(page_id)
     if not geometry:
         return PageContent(page_id=page_id, text=version.text, layout=None)
-    layout = version.layout()
-    if layout is None:
-        for meta in reversed(store.history(page_id)):
-            layout = store.read(page_id, meta.number, verify=False).layout()
-            if layout:
-                break
+    layout = store.latest_layout(page_id)
     width = height = None
     if layout is None:
         width, height = _scan_size(project, page_id)

@@ -535,14 +535,6 @@ def ocr_page(
     return _ocr_lines(project, page_id, lines, lang=lang, timeout=timeout)
 
 
-def _latest_layout(store: TranscriptStore, page_id: str) -> dict[str, Any] | None:
-    for meta in reversed(store.history(page_id)):
-        layout = store.read(page_id, meta.number).layout()
-        if layout and layout.get("lines"):
-            return layout
-    return None
-
-
 def _ocr_lines(
     project: Project, page_id: str, lines: tuple[int, int], *, lang: str | None, timeout: float | None
 ) -> OcrResult:
@@ -551,7 +543,7 @@ def _ocr_lines(
 
     first, last = lines
     store = TranscriptStore(project)
-    layout = _latest_layout(store, page_id)
+    layout = store.latest_layout(page_id)
     if layout is None:
         raise PageError(
             f"Page {page_id!r} has no OCR layout to take line boxes from.", hint="OCR the whole page first."
