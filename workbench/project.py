@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -332,9 +332,13 @@ class Project:
             else:
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
 
-    def neighbours(self, page_id: str) -> tuple[str | None, str | None]:
-        """The ids of the pages before and after ``page_id`` in the page list."""
-        ids = [p.id for p in self.pages()]
+    def neighbours(self, page_id: str, ids: Sequence[str] | None = None) -> tuple[str | None, str | None]:
+        """The ids of the pages before and after ``page_id`` in the page list.
+
+        ``ids`` is the page list if the caller already holds it (listing pages walks the archive).
+        """
+        if ids is None:
+            ids = [p.id for p in self.pages()]
         if page_id not in ids:
             return None, None
         i = ids.index(page_id)

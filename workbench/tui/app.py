@@ -225,6 +225,9 @@ class WorkbenchApp(App[None]):
         self.dirty = False  # the text differs from the version it was edited from
         self.meta_dirty = False  # reviewed lines, languages or ignored words changed
         self.page_images: OrderedDict[str, PageImage | str] = OrderedDict()
+        # The page list, kept so that moving between pages does not walk the whole archive on every key;
+        # refreshed when the page list is shown or a page is not in it.
+        self._page_ids: list[str] | None = None
         self.spellers: dict[tuple[str, str], Any] = {}
         self.suggestions_state = "loading…" if load_dictionaries else "off"
         self.added_words: set[str] = set()
@@ -265,11 +268,11 @@ class WorkbenchApp(App[None]):
         page_id = self.initial_page
         if page_id is None:
             try:
-                pages = self.project.pages()
+                ids = self.page_ids(refresh=True)
             except WorkbenchError as e:
                 self.report(e)
-                pages = []
-            page_id = pages[0].id if pages else None
+                ids = []
+            page_id = ids[0] if ids else None
         if page_id is None:
             self._set_status("No pages in this project yet: put scans under scans/ (see README).")
             self.editor.read_only = True
@@ -371,7 +374,7 @@ class WorkbenchApp(App[None]):
     def load_image(self, page_id: str) -> None:
         """Decode and downscale the page's scan once, then keep it (and prefetch the next page's)."""
         self.call_from_thread(self._image_ready, page_id, self._image_or_reason(page_id))
-        _, following = self.project.neighbours(page_id)
+        _, following = self.neighbours(page_id)
         if following and following not in self.page_images:
             self.call_from_thread(self._remember_image, following, self._image_or_reason(following))
 
@@ -970,10 +973,23 @@ class WorkbenchApp(App[None]):
 
     # -- pages -----------------------------------------------------------------------------------------
 
+    def page_ids(self, *, refresh: bool = False) -> list[str]:
+        """The ids of the project's pages in order (listed once, then kept until refreshed)."""
+        if refresh or self._page_ids is None:
+            self._page_ids = [p.id for p in self.project.pages()]
+        return self._page_ids
+
+    def neighbours(self, page_id: str) -> tuple[str | None, str | None]:
+        """The pages before and after ``page_id``, from the kept list (refreshed if the page is new)."""
+        ids = self.page_ids()
+        if page_id not in ids:
+            ids = self.page_ids(refresh=True)
+        return self.project.neighbours(page_id, ids)
+
     def _move(self, step: int) -> None:
         if self.session is None:
             return
-        before, after = self.project.neighbours(self.session.page_id)
+        before, after = self.neighbours(self.session.page_id)
         target = after if step > 0 else before
         if target is None:
             self.notify("This is the " + ("last" if step > 0 else "first") + " page.", timeout=2)
@@ -992,7 +1008,9 @@ class WorkbenchApp(App[None]):
     def action_pages(self) -> None:
         """The page list; Enter opens a page."""
         rows = []
-        for page in self.project.pages():
+        pages = self.project.pages()
+        self._page_ids = [p.id for p in pages]
+        for page in pages:
             try:
                 history = self.store.history(page.id)
                 status = history[-1].status if history else "—"
