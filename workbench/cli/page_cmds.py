@@ -35,13 +35,12 @@ def parse_lines(spec: str, line_count: int) -> list[int]:
     return sorted(lines)
 
 
-def _open(ctx: Context, page: str) -> tuple[PageSession, TranscriptStore]:
+def _open(ctx: Context, page: str) -> PageSession:
     project = ctx.project()
-    store = TranscriptStore(project)
-    session = PageSession.open(project, store, page)
+    session = PageSession.open(project, TranscriptStore(project), page)
     if session.base is None:
         raise UsageError(f"Page {page!r} has no transcript yet.", hint="Run `workbench ocr` or `workbench save` first.")
-    return session, store
+    return session
 
 
 def _save(session: PageSession, message: str) -> None:
@@ -59,7 +58,7 @@ def _save(session: PageSession, message: str) -> None:
 @pass_ctx
 def review_cmd(ctx: Context, page: str, lines: str, undo: bool) -> None:
     """Mark LINES of PAGE reviewed (1-based: 3, 3-7, 1,4-6); OCR candidates never replace reviewed lines."""
-    session, _ = _open(ctx, page)
+    session = _open(ctx, page)
     chosen = parse_lines(lines, session.saved_text.count("\n") + 1)
     if undo:
         session.reviewed.difference_update(chosen)
@@ -75,7 +74,7 @@ def review_cmd(ctx: Context, page: str, lines: str, undo: bool) -> None:
 @pass_ctx
 def lang_cmd(ctx: Context, page: str, lines: str, lang: str) -> None:
     """Set the language of LINES of PAGE (for suggestions and re-OCR), e.g. `workbench lang d/p1 1-4 rus`."""
-    session, _ = _open(ctx, page)
+    session = _open(ctx, page)
     for line in parse_lines(lines, session.saved_text.count("\n") + 1):
         session.line_langs[line] = lang
     _save(session, f"lines {lines}: {lang}")
@@ -90,7 +89,7 @@ def ignore_cmd(ctx: Context, page: str, words: tuple[str, ...], undo: bool) -> N
     """Stop flagging WORDS on PAGE only (for the whole archive, use `workbench dict add`)."""
     from workbench.text import nfc
 
-    session, _ = _open(ctx, page)
+    session = _open(ctx, page)
     normalised = {nfc(w) for w in words}
     if undo:
         session.ignored.difference_update(normalised)
