@@ -144,8 +144,12 @@ class SaveResult:
     """What a save did: the version it wrote and whether that was a conflict."""
 
     version: VersionMeta
-    conflict: bool = False
     latest_before: int | None = None  # the newest version when the save landed (for conflict reports)
+
+    @property
+    def conflict(self) -> bool:
+        """Whether the save landed on a base that was no longer the latest (recorded in its metadata)."""
+        return self.version.conflict
 
 
 def _fsync_dir(path: Path) -> None:
@@ -714,7 +718,7 @@ class TranscriptStore:
                     number = max(number + 1, (self._numbers(folder) or [0])[-1] + 1)
                     continue
                 _fsync_dir(folder)
-                return SaveResult(version=meta, conflict=conflict, latest_before=newest)
+                return SaveResult(version=meta, latest_before=newest)
         except OSError as e:
             shutil.rmtree(tmp, ignore_errors=True)
             raise _storage_error(e, folder) from e
