@@ -97,12 +97,13 @@ def test_document_metadata_fixes_the_language_of_a_region(tmp_path: Path) -> Non
 def test_result_is_a_version_until_a_person_edits_then_a_candidate(mixed_project: Project, mixed_result) -> None:
     store = TranscriptStore(mixed_project)
     first = apply_ocr_result(store, "doc/p1", mixed_result)
-    assert first.version.source == "ocr" and first.version.ocr["lang"] == "auto"
+    assert not first.candidate and first.version.source == "ocr" and first.version.ocr["lang"] == "auto"
     assert store.read("doc/p1").layout() == mixed_result.layout
     edited = mixed_result.text.split("\n")
     edited[0] = "Уважаемый товарищ Хрущёв, первое письмо"
     store.save("doc/p1", "\n".join(edited), source="edit", reviewed=[0])
     second = apply_ocr_result(store, "doc/p1", mixed_result)
+    assert second.candidate and second.kind == "candidate"
     assert store.latest_number("doc/p1") == 2  # no new version: the OCR went to the candidates
     assert store.candidates("doc/p1")[-1].number == second.version.number
     merged = merge_candidate(store.read("doc/p1").text, store.read("doc/p1").meta.reviewed, mixed_result.text, [0, 1])

@@ -222,7 +222,8 @@ def _parse_line_list(spec: str) -> list[int]:
 
 
 def _ocr_lines(ctx: Context, pages: tuple[str, ...], spec: str, lang: str | None, timeout: float | None) -> None:
-    from workbench.ocr.pipeline import apply_ocr_result, ocr_page
+    from workbench.ocr.candidates import apply_ocr_result
+    from workbench.ocr.pipeline import ocr_page
     from workbench.store import TranscriptStore
 
     if len(pages) != 1:
@@ -230,10 +231,8 @@ def _ocr_lines(ctx: Context, pages: tuple[str, ...], spec: str, lang: str | None
     project = ctx.project()
     store = TranscriptStore(project)
     result = ocr_page(project, pages[0], lang=lang, lines=_parse_line_range(spec), timeout=timeout)
-    human = store.has_human_version(pages[0])
-    saved = apply_ocr_result(store, pages[0], result)
-    kind = "candidate" if human else "version"
-    click.echo(f"OCR of {pages[0]} lines {spec} stored as {kind} {saved.version.number}.")
+    stored = apply_ocr_result(store, pages[0], result)
+    click.echo(f"OCR of {pages[0]} lines {spec} stored as {stored.kind} {stored.version.number}.")
 
 
 @cli.command("candidates")
@@ -274,25 +273,14 @@ def take_cmd(ctx: Context, page: str, lines: str, number: int | None, message: s
 
     Lines marked reviewed are never replaced; they are listed instead.
     """
-    from workbench.ocr.pipeline import merge_candidate
+    from workbench.ocr.candidates import take_candidate
     from workbench.store import TranscriptStore
 
     store = TranscriptStore(ctx.project())
-    cand = store.read_candidate(page, number)
-    current = store.read(page)
-    chosen = _parse_line_list(lines)
-    merged = merge_candidate(current.text, current.meta.reviewed, cand.text, chosen)
-    kept = sorted(set(chosen) & set(current.meta.reviewed))
-    if merged == current.text:
+    done = take_candidate(store, page, _parse_line_list(lines), number=number, message=message, lines_label=lines)
+    if done.saved is None:
         click.echo("Nothing to take: those lines are the same, reviewed, or not in the candidate.")
         return
-    result = store.save(
-        page,
-        merged,
-        source="edit",
-        base=current.number,
-        message=message or f"Took lines {lines} from OCR candidate {cand.number}",
-    )
-    click.echo(f"Saved {page} version {result.version.number}.")
-    if kept:
-        click.echo(f"Kept reviewed line(s) {', '.join(str(i + 1) for i in kept)} as they were.")
+    click.echo(f"Saved {page} version {done.saved.version.number}.")
+    if done.take.kept:
+        click.echo(f"Kept reviewed line(s) {', '.join(str(i + 1) for i in done.take.kept)} as they were.")

@@ -223,7 +223,8 @@ def run_batch(
     On Ctrl-C, pending pages are cancelled, pages already running are waited for and stored, and
     :class:`Interrupted` is raised; running the same batch again resumes.
     """
-    from workbench.ocr.pipeline import PageJob, apply_ocr_result, engine_fingerprint, prepare_job
+    from workbench.ocr.candidates import apply_ocr_result
+    from workbench.ocr.job import PageJob, engine_fingerprint, prepare_job
 
     start = time.perf_counter()
     store = TranscriptStore(project)
@@ -287,9 +288,8 @@ def run_batch(
             report.failed[page_id] = error
         else:
             try:
-                human = store.has_human_version(page_id)
-                apply_ocr_result(store, page_id, result)
-                (report.candidates if human else report.versions).append(page_id)
+                stored = apply_ocr_result(store, page_id, result)
+                (report.candidates if stored.candidate else report.versions).append(page_id)
             except WorkbenchError as e:
                 report.failed[page_id] = str(e)
         tick(page_id)

@@ -1091,12 +1091,12 @@ class WorkbenchApp(App[None]):
     @work(thread=True, exclusive=True, group="ocr", exit_on_error=False)
     def ocr_worker(self, page_id: str, lang: str, lines: tuple[int, int] | None) -> None:
         """OCR in a thread, stored by the pipeline as a version (no human version yet) or a candidate."""
-        from workbench.ocr.pipeline import apply_ocr_result, ocr_page
+        from workbench.ocr.candidates import apply_ocr_result
+        from workbench.ocr.pipeline import ocr_page
 
-        had_human = self.store.has_human_version(page_id)
         result = ocr_page(self.project, page_id, lang=None if lang == "auto" else lang, lines=lines)
-        saved = apply_ocr_result(self.store, page_id, result)
-        self.call_from_thread(self._ocr_done, page_id, saved.version.number, had_human, lines)
+        stored = apply_ocr_result(self.store, page_id, result)
+        self.call_from_thread(self._ocr_done, page_id, stored.version.number, stored.candidate, lines)
 
     def _ocr_finished(self) -> None:
         self._ocr_started = None
@@ -1138,10 +1138,10 @@ class WorkbenchApp(App[None]):
         def taken(chosen: list[int] | None) -> None:
             if not chosen:
                 return
-            from workbench.ocr.pipeline import merge_candidate
+            from workbench.ocr.candidates import plan_take
 
-            merged = merge_candidate(current, sorted(session.reviewed), cand.text, chosen)
-            self.editor.replace(merged, (0, 0), self.editor.document.end)
+            take = plan_take(current, session.reviewed, cand.text, chosen)
+            self.editor.replace(take.text, (0, 0), self.editor.document.end)
             if cand.layout() is not None:
                 session.layout = cand.layout()
             self.notify(f"Took {len(chosen)} line(s) from the candidate; Ctrl+S saves.", timeout=4)
