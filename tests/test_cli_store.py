@@ -170,12 +170,22 @@ def test_eval_against_ground_truth(saved: Project, tmp_path: Path) -> None:
     result = run(saved, "eval", "--gt", str(gt), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["pages"][0]["char_errors"] == 1 and data["pages"][0]["chars"] == 32
+    assert data["pages"][0]["char_errors"] == 1 and data["pages"][0]["chars"] == 31  # the final newline not counted
     assert data["missing"] == ["d/p2"] and "no transcript" in result.stderr
     none = run(saved, "eval", "--gt", str(gt), "d/p2")
     assert none.returncode == 2 and "has a transcript yet" in none.stderr
     table = run(saved, "eval", "--gt", str(gt), "d/p1").stdout
-    assert "3.12%" in table and "25.00%" in table  # CER 1/32; WER 1/4
+    assert "3.23%" in table and "25.00%" in table  # CER 1/31; WER 1/4
+
+
+def test_eval_does_not_count_a_missing_final_newline(tmp_project: Project, tmp_path: Path) -> None:
+    """Issue 9, bug 5: a Komi line corrected exactly scored 3.85 % (1/26) for the ground truth's final newline."""
+    line = write(tmp_path / "line.txt", "Выль туйӧд вылын сёрнитам")
+    assert run(tmp_project, "save", "k/l1", "--from", str(line)).returncode == 0
+    gt = tmp_path / "gt"
+    write((gt / "k").mkdir(parents=True) or gt / "k" / "l1.txt", "Выль туйӧд вылын сёрнитам\n")
+    data = json.loads(run(tmp_project, "eval", "--gt", str(gt), "--json").stdout)
+    assert data["pages"][0]["char_errors"] == 0 and data["total"]["cer"] == 0.0
 
 
 def test_fsck_reports_damage_exit_7_others_readable(saved: Project) -> None:

@@ -323,7 +323,10 @@ def eval_cmd(ctx: Context, gt_dir: Path, pages: tuple[str, ...], as_json: bool) 
             missing.append(pid)
             continue
         version = store.read(pid)
-        c, w = character_errors(reference, version.text), word_errors(reference, version.text)
+        # A final newline ends the file, it is not a character of the page: a text saved without one (or a
+        # ground-truth file written with one) reads the same.
+        ref, hyp = reference.rstrip("\n"), version.text.rstrip("\n")
+        c, w = character_errors(ref, hyp), word_errors(ref, hyp)
         total_c, total_w = total_c + c, total_w + w
         rows.append(
             {
