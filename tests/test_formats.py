@@ -234,3 +234,41 @@ def test_tesseract_own_hocr_and_alto_import(tmp_project: Project, tmp_path: Path
         assert version.text.split("\n") == RUSSIAN[:2]
         words = [w for line in version.layout()["lines"] for w in line["words"]]
         assert words[0]["text"] == "Уважаемый" and 40 <= words[0]["box"][0] <= 80
+
+
+def test_exports_put_each_line_on_its_own_box_after_a_line_is_deleted(tmp_project: Project, tmp_path: Path) -> None:
+    """Issue 9: after deleting the noise line «ит», ALTO gave «МОСКВА» HPOS=124 … WIDTH=2232 (another line's box).
+
+    The layout is Tesseract's own reading of ``scans/bagirov-1946/p1.jpg`` (tests/data/ocr/).
+    """
+    import json
+
+    layout = json.loads((Path(__file__).parent / "data/ocr/bagirov-1946-p1.layout.json").read_text(encoding="utf-8"))
+    ocr_lines = [" ".join(w["text"] for w in line["words"]) for line in layout["lines"]]
+    store = TranscriptStore(tmp_project)
+    store.save("bagirov-1946/p1", "\n".join(ocr_lines), source="ocr", layout=layout)
+    # The transcriber deletes «ит», adds a blank line after the address and corrects a letter.
+    edited = [ocr_lines[1], "", *ocr_lines[2:]]
+    edited[4] = edited[4].replace("демохратической", "демократической")
+    store.save("bagirov-1946/p1", "\n".join(edited), source="edit")
+    out = tmp_path / "out"
+    for fmt in ("alto", "page", "hocr"):
+        (path,) = export_pages(tmp_project, ["bagirov-1946/p1"], fmt, out)
+        back = loads(path.read_bytes(), path.name)
+        assert back.layout is not None
+        boxes = [line["box"] for line in back.layout["lines"]]
+        assert boxes[0] == [379, 229, 208, 71], fmt  # «МОСКВА»
+        assert boxes == [line["box"] for line in layout["lines"][1:]], fmt
+    alto = (out / "bagirov-1946" / "p1.alto.xml").read_text(encoding="utf-8")
+    assert 'HPOS="379" VPOS="229" WIDTH="208" HEIGHT="71"' in alto
+
+
+def test_fit_layout_gives_added_lines_a_box_of_their_own_in_the_gap() -> None:
+    text = "Товарищ Багиров,\nНовая строка переписчика\nАзәрбайҹан һаггында «ш»\n1946"
+    fitted = fit_layout(text, LAYOUT)
+    lines = fitted["lines"]
+    assert [line["box"] for line in (lines[0], lines[2], lines[3])] == [line["box"] for line in LAYOUT["lines"]]
+    added = lines[1]
+    assert added["approximate"] is True and fitted["approximate"] is True
+    assert 360 <= added["box"][1] and added["box"][1] + added["box"][3] <= 400  # between its neighbours
+    assert "approximate" not in lines[0]

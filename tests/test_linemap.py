@@ -14,6 +14,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from workbench.formats import dumps, loads
+from workbench.formats.model import PageContent, fit_layout
 from workbench.linemap import (
     align,
     candidate_lines,
@@ -225,8 +227,8 @@ ops = st.tuples(
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(ops, min_size=1, max_size=12))
-def test_every_line_that_still_matches_an_ocr_line_keeps_its_box(sequence):
+@given(st.lists(ops, min_size=1, max_size=12), st.sampled_from(["alto", "page", "hocr"]))
+def test_every_line_that_still_matches_an_ocr_line_keeps_its_box(sequence, fmt):
     lines = start_lines()
     for op in sequence:
         apply(lines, op)
@@ -248,3 +250,11 @@ def test_every_line_that_still_matches_an_ocr_line_keeps_its_box(sequence):
         for ref in a.words[i]:
             if ref is not None:
                 assert kind != "new" and ref[0] in line.origin[1:], (i, line, ref)
+    # The exports carry the same boxes: the file written, read back, has each such line on its image line.
+    exported = loads(dumps(PageContent("bagirov-1946/p1", text, fit_layout(text, LAYOUT)), fmt), f"p1.{fmt}")
+    assert exported.layout is not None
+    kept = [line for line in lines if line.text.strip()]
+    assert len(exported.layout["lines"]) == len(kept)
+    for line, out in zip(kept, exported.layout["lines"], strict=True):
+        if line.origin[0] == "ocr":
+            assert out["box"] == list(box_of(line.origin[1])), (line, out["box"])

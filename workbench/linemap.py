@@ -115,11 +115,11 @@ def line_box(text: str, layout: Layout | None, line: int) -> Box | None:
     lines = _lines(layout)
     sources = a.sources[line]
     if len(sources) == 1 and sources[0] not in a.shared:
-        return _box(lines[sources[0]].get("box"))
+        return as_box(lines[sources[0]].get("box"))
     word_boxes = [b for b in word_boxes_of(text, layout, line) if b is not None]
     if len(sources) == 1 and word_boxes:
         return union_box(word_boxes)
-    boxes = [b for b in (_box(lines[j].get("box")) for j in sources) if b is not None]
+    boxes = [b for b in (as_box(lines[j].get("box")) for j in sources) if b is not None]
     return union_box(boxes) if boxes else None
 
 
@@ -137,7 +137,7 @@ def word_boxes_of(text: str, layout: Layout | None, line: int) -> list[Box | Non
             out.append(None)
         else:
             words = lines[ref[0]].get("words") or []
-            out.append(_box(words[ref[1]].get("box")) if ref[1] < len(words) else None)
+            out.append(as_box(words[ref[1]].get("box")) if ref[1] < len(words) else None)
     return out
 
 
@@ -161,7 +161,7 @@ def word_box(text: str, layout: Layout | None, line: int, column: int) -> Box | 
     if ref is None or layout is None:
         return None
     words = _lines(layout)[ref[0]].get("words") or []
-    return _box(words[ref[1]].get("box")) if ref[1] < len(words) else None
+    return as_box(words[ref[1]].get("box")) if ref[1] < len(words) else None
 
 
 def text_line_of(text: str, layout: Layout | None, layout_line: int) -> int | None:
@@ -191,7 +191,7 @@ def candidate_lines(
         if candidate_layout is not None:
             return [None if j is None else cand_of_layout.get(j) for j in line_map(current_text, candidate_layout)]
         return list(_align(current_text, tuple(candidate_text.split("\n"))).lines)
-    cand_boxes = [_box(line.get("box")) for line in _lines(candidate_layout)]
+    cand_boxes = [as_box(line.get("box")) for line in _lines(candidate_layout)]
     out: list[int | None] = []
     for i in range(n):
         box = line_box(current_text, current_layout, i)
@@ -221,7 +221,8 @@ def _lines(layout: Layout | None) -> list[Mapping[str, Any]]:
     return list((layout or {}).get("lines") or [])
 
 
-def _box(value: Any) -> Box | None:
+def as_box(value: Any) -> Box | None:
+    """A stored ``[x, y, w, h]`` as a :data:`Box` (``None`` for a missing or malformed one)."""
     if not value or len(value) != 4:
         return None
     x, y, w, h = (int(v) for v in value)

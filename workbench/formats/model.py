@@ -1,9 +1,9 @@
 """The page content every format reads and writes: text plus a layout (see ``docs/ARCHITECTURE.md``).
 
 Geometry formats (hOCR, ALTO, PAGE) need a box for every line and word. A transcript edited by a person
-keeps the layout of the OCR it came from only where it still fits: :func:`fit_layout` keeps the stored
-word boxes where a line still has the same number of words, splits the line's box in proportion to the
-words' lengths where it does not, and lays lines out evenly when no layout fits at all.
+keeps the boxes of the OCR it came from line by line and word by word, found by content
+(:mod:`workbench.linemap`): :func:`fit_layout` gives each line its own image line's box and each word its
+image word's, and approximates only what has no image (added lines and words).
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from typing import Any
 
 from lxml import etree
 
+from workbench import linemap
 from workbench.errors import InputError
+from workbench.linemap import Box
 from workbench.text import nfc
 
 
@@ -77,50 +79,105 @@ def fit_layout(
 ) -> dict[str, Any]:
     """A layout whose line ``i`` holds exactly the words of ``text``'s ``i``-th non-empty line.
 
-    Boxes come from ``layout`` where they still fit; otherwise they are approximated (see module docstring).
+    Each text line gets the box of its own image line (:func:`workbench.linemap.line_box`: found by content,
+    so deleted, added, split and merged lines do not shift the boxes) and each word the box of the image
+    word it came from; words a person added share the room left between them in proportion to length. A
+    line with no image line gets a box in the gap where it stands, marked ``"approximate": true`` (as is
+    the whole layout then); without any layout, lines are laid out evenly.
     """
-    lines = [line for line in nfc(text).split("\n") if line.strip()]
+    text = nfc(text)
+    all_lines = text.split("\n")
+    kept = [i for i, line in enumerate(all_lines) if line.strip()]
     src = list((layout or {}).get("lines") or [])
     page_w = int((layout or {}).get("width") or width or 2480)
-    page_h = int((layout or {}).get("height") or height or max(3508, 60 * (len(lines) + 2)))
+    page_h = int((layout or {}).get("height") or height or max(3508, 60 * (len(kept) + 2)))
+    alignment = linemap.align(text, layout) if src else None
+    boxes: dict[int, Box] = {}
+    if alignment is not None:
+        for i in kept:
+            box = linemap.line_box(text, layout, i)
+            if box is not None:
+                boxes[i] = box
     out_lines: list[dict[str, Any]] = []
-    fits = len(src) == len(lines)
-    step = page_h / (len(lines) + 2) if lines else page_h
-    for i, line in enumerate(lines):
-        words = line.split()
-        if fits:
-            old = src[i]
-            box = [int(v) for v in old["box"]]
-            old_words = old.get("words") or []
-            if len(old_words) == len(words):
-                new_words = [
-                    {"text": t, "box": [int(v) for v in ow["box"]], "conf": ow.get("conf")}
-                    for t, ow in zip(words, old_words, strict=True)
-                ]
-            else:
-                new_words = [
-                    {"text": t, "box": b, "conf": None} for t, b in zip(words, _split_box(box, words), strict=True)
-                ]
-            entry = {k: v for k, v in old.items() if k not in ("words", "box")}
-            out_lines.append({**entry, "box": box, "words": new_words})
-        else:
-            box = [int(page_w * 0.05), int(step * (i + 1)), int(page_w * 0.9), max(1, int(step * 0.8))]
-            out_lines.append(
-                {
-                    "box": box,
-                    "words": [
-                        {"text": t, "box": b, "conf": None} for t, b in zip(words, _split_box(box, words), strict=True)
-                    ],
-                }
-            )
-    return {
+    for k, i in enumerate(kept):
+        words = all_lines[i].split()
+        box = boxes.get(i)
+        if box is None or alignment is None:
+            gap = _gap_box(kept, k, boxes, page_w, page_h)
+            out_lines.append({"box": list(gap), "words": _words_in(gap, words), "approximate": True})
+            continue
+        main = src[alignment.lines[i] or 0]
+        entry = {key: v for key, v in main.items() if key not in ("words", "box", "approximate")}
+        known: list[tuple[Box, Any] | None] = []
+        for ref in alignment.words[i]:
+            image_word = (src[ref[0]].get("words") or [])[ref[1]] if ref is not None else None
+            word_box = linemap.as_box(image_word.get("box")) if image_word else None
+            known.append((word_box, image_word.get("conf")) if image_word and word_box else None)
+        out_lines.append({**entry, "box": list(box), "words": _place_words(box, words, known)})
+    result: dict[str, Any] = {
         "width": page_w,
         "height": page_h,
         "image": (layout or {}).get("image"),
         "frame": (layout or {}).get("frame"),
         "lines": out_lines,
-        **({"approximate": True} if not fits else {}),
     }
+    if any(line.get("approximate") for line in out_lines):
+        result["approximate"] = True
+    return result
+
+
+def _words_in(box: Box, words: list[str]) -> list[dict[str, Any]]:
+    return [{"text": t, "box": b, "conf": None} for t, b in zip(words, _split_box(list(box), words), strict=True)]
+
+
+def _place_words(line: Box, words: list[str], known: list[tuple[Box, Any] | None]) -> list[dict[str, Any]]:
+    """Words with their image word's box and confidence; runs of words without one share the room between."""
+    out: list[dict[str, Any]] = []
+    k = 0
+    while k < len(words):
+        if known[k] is not None:
+            box, conf = known[k]  # type: ignore[misc]
+            out.append({"text": words[k], "box": list(box), "conf": conf})
+            k += 1
+            continue
+        end = k
+        while end < len(words) and known[end] is None:
+            end += 1
+        left = out[-1]["box"][0] + out[-1]["box"][2] if out else line[0]
+        nxt = known[end] if end < len(words) else None
+        right = nxt[0][0] if nxt is not None else line[0] + line[2]
+        room = (left, line[1], max(1, right - left), line[3])
+        out.extend(_words_in(room, words[k:end]))
+        k = end
+    return out
+
+
+def _gap_box(kept: list[int], k: int, boxes: dict[int, Box], page_w: int, page_h: int) -> Box:
+    """A box for the ``k``-th kept line, which has no image line: its share of the gap between its neighbours."""
+    start = k
+    while start > 0 and kept[start - 1] not in boxes:
+        start -= 1
+    end = k
+    while end + 1 < len(kept) and kept[end + 1] not in boxes:
+        end += 1
+    before = boxes.get(kept[start - 1]) if start > 0 else None
+    after = boxes.get(kept[end + 1]) if end + 1 < len(kept) else None
+    if before is None and after is None:
+        step = page_h / (len(kept) + 2)
+        return (int(page_w * 0.05), int(step * (k + 1)), int(page_w * 0.9), max(1, int(step * 0.8)))
+    ref = before or after
+    assert ref is not None
+    x, w = ref[0], ref[2]
+    run = end - start + 1
+    if before is not None and after is not None:
+        y0, y1 = before[1] + before[3], after[1]
+    elif before is not None:
+        y0, y1 = before[1] + before[3], before[1] + before[3] + run * before[3]
+    else:
+        assert after is not None
+        y0, y1 = max(0, after[1] - run * after[3]), after[1]
+    slot = max(1.0, (y1 - y0) / run)
+    return (x, int(y0 + slot * (k - start)), w, max(1, int(slot)))
 
 
 def layout_text(layout: dict[str, Any]) -> str:
