@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench import linemap
 from workbench.errors import WorkbenchError
+from workbench.linemap import Box
 from workbench.project import Page, Project
 from workbench.store import SaveResult, TranscriptStore, VersionMeta
 
@@ -121,85 +124,111 @@ class PageSession:
         return result
 
     # -- layout -----------------------------------------------------------------------------------------
+    # Text lines are tied to the layout's image lines by content (workbench.linemap), never by number: a
+    # deleted, added, split or merged line leaves every other line on its own image line. Each method takes
+    # the text as it is now (the editor's); ``None`` means the saved text.
 
-    def line_box(self, line: int) -> tuple[int, int, int, int] | None:
-        """The scan box of text line ``line`` (0-based), if the layout has it."""
-        lines = (self.layout or {}).get("lines") or []
-        if 0 <= line < len(lines):
-            box = lines[line].get("box")
-            return tuple(box) if box else None  # type: ignore[return-value]
-        return None
+    def _text(self, text: str | None) -> str:
+        return self.saved_text if text is None else text
 
-    def text_height(self, line: int) -> int | None:
-        """The median height of the words of line ``line`` in the layout (how tall its letters are)."""
-        lines = (self.layout or {}).get("lines") or []
-        if not 0 <= line < len(lines):
-            return None
-        heights = sorted(int(w["box"][3]) for w in lines[line].get("words") or [] if w.get("box"))
+    def line_box(self, line: int, text: str | None = None) -> Box | None:
+        """The scan box of text line ``line`` (0-based), or ``None`` when it has no image line."""
+        return linemap.line_box(self._text(text), self.layout, line)
+
+    def text_height(self, line: int, text: str | None = None) -> int | None:
+        """The median height of the image words of text line ``line`` (how tall its letters are)."""
+        heights = sorted(b[3] for b in linemap.word_boxes_of(self._text(text), self.layout, line) if b is not None)
         return heights[len(heights) // 2] if heights else None
 
-    def word_box(self, line: int, text_line: str, column: int) -> tuple[int, int, int, int] | None:
-        """The scan box of the word under ``column`` of a text line, matched by word position in the line."""
-        lines = (self.layout or {}).get("lines") or []
-        if not 0 <= line < len(lines):
-            return None
-        words = lines[line].get("words") or []
-        for k, m in enumerate(_WORD_RE.finditer(text_line)):
-            if m.start() <= column <= m.end():
-                if k < len(words) and words[k].get("box"):
-                    return tuple(words[k]["box"])  # type: ignore[return-value]
-                return None
-        return None
+    def word_box(self, line: int, text_line: str, column: int, text: str | None = None) -> Box | None:
+        """The scan box of the word under ``column`` of text line ``line`` (``text_line``), if it has one."""
+        full = self._text(text)
+        if text is None and full.split("\n")[line : line + 1] != [text_line]:
+            return None  # the editor's line is not the saved one: no word of it can be placed
+        return linemap.word_box(full, self.layout, line, column)
 
-    def line_at(self, x: float, y: float) -> tuple[int, int] | None:
-        """The (line, word index) whose box holds the scan point (x, y); the nearest line by height."""
+    def line_at(self, x: float, y: float, text: str | None = None) -> tuple[int, int] | None:
+        """The (text line, word index in it) whose image holds the scan point (x, y); the nearest line by height.
+
+        The word index is -1 when no word of that text line is at ``x``; ``None`` when the image line there
+        has no text line (a person deleted it).
+        """
         lines = (self.layout or {}).get("lines") or []
         best: tuple[float, int] | None = None
-        for i, line in enumerate(lines):
-            _, by, _, bh = line.get("box") or (0, 0, 0, 0)
+        for j, image_line in enumerate(lines):
+            _, by, _, bh = image_line.get("box") or (0, 0, 0, 0)
             distance = 0.0 if by <= y <= by + bh else min(abs(y - by), abs(y - by - bh))
             if best is None or distance < best[0]:
-                best = (distance, i)
+                best = (distance, j)
         if best is None:
             return None
-        line_no = best[1]
-        for k, word in enumerate(lines[line_no].get("words") or []):
-            wx, _, ww, _ = word.get("box") or (0, 0, 0, 0)
-            if wx <= x <= wx + ww:
-                return line_no, k
-        return line_no, -1
+        full = self._text(text)
+        alignment = linemap.align(full, self.layout)
+        j = best[1]
+        words = lines[j].get("words") or []
+        hit = None
+        for m, word in enumerate(words):
+            box = linemap.as_box(word.get("box"))
+            if box is not None and box[0] <= x <= box[0] + box[2]:
+                hit = m
+                break
+        if hit is not None:
+            for i, refs in enumerate(alignment.words):
+                if (j, hit) in refs:
+                    return i, refs.index((j, hit))
+        i_line = linemap.text_line_of(full, self.layout, j)
+        return None if i_line is None else (i_line, -1)
 
     def low_confidence(self, text: str, threshold: float = LOW_CONFIDENCE) -> list[Mark]:
-        """Words the OCR was unsure of, where the line still has the OCR's words (unchanged ones only)."""
+        """Words the OCR was unsure of, where the text still has the OCR's word (unchanged ones only).
+
+        The mark covers the word's letters, not the punctuation around it («губернатора,» marks
+        «губернатора»), so typing over the selection keeps the comma.
+        """
         marks: list[Mark] = []
-        lines = (self.layout or {}).get("lines") or []
+        layout_lines = (self.layout or {}).get("lines") or []
+        alignment = linemap.align(text, self.layout)
         for i, line in enumerate(text.split("\n")):
-            if i >= len(lines) or i in self.reviewed:
+            if i in self.reviewed or alignment.lines[i] is None:
                 continue
-            words = lines[i].get("words") or []
-            for k, m in enumerate(_WORD_RE.finditer(line)):
-                if k >= len(words):
-                    break
-                w = words[k]
+            for m, ref in zip(_WORD_RE.finditer(line), alignment.words[i], strict=False):
+                if ref is None:
+                    continue
+                w = (layout_lines[ref[0]].get("words") or [])[ref[1]]
                 conf = w.get("conf")
-                if conf is not None and 0 <= float(conf) < threshold and w.get("text") == m.group():
-                    marks.append(Mark(i, m.start(), m.end(), m.group(), "lowconf"))
+                if conf is None or not 0 <= float(conf) < threshold or w.get("text") != m.group():
+                    continue
+                start, end = _letters_span(m.group())
+                if start < end:
+                    marks.append(Mark(i, m.start() + start, m.start() + end, m.group()[start:end], "lowconf"))
         return marks
 
-    def lang_of_line(self, line: int) -> str:
-        """The language of a line: set in the app, else a region of document.toml, else the OCR layout's,
-        else the page's or the document's first language."""
+    def lang_of_line(self, line: int, text: str | None = None) -> str:
+        """The language of a line: set in the app, else a region of document.toml, else the OCR's for its
+        image line, else the page's or the document's first language."""
         if line in self.line_langs:
             return self.line_langs[line]
         if line in self.regions:
             return self.regions[line]
         lines = (self.layout or {}).get("lines") or []
-        if 0 <= line < len(lines) and lines[line].get("lang") in LANGS:
-            return str(lines[line]["lang"])
+        mapping = linemap.line_map(self._text(text), self.layout) if lines else []
+        j = mapping[line] if 0 <= line < len(mapping) else None
+        if j is not None and lines[j].get("lang") in LANGS:
+            return str(lines[j]["lang"])
         if self.page_lang in LANGS:
             return str(self.page_lang)
         first = self.languages[0] if self.languages else "rus"
         return first if first in LANGS else "rus"
+
+
+def _letters_span(word: str) -> tuple[int, int]:
+    """Where a word's letters start and end, without the punctuation around it (quotes, commas, brackets)."""
+    start, end = 0, len(word)
+    while start < end and unicodedata.category(word[start])[0] in "PS":
+        start += 1
+    while end > start and unicodedata.category(word[end - 1])[0] in "PS":
+        end -= 1
+    return start, end
 
 
 def word_at(text_line: str, column: int) -> tuple[int, int, str] | None:

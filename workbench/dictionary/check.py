@@ -207,6 +207,7 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
     all the page's languages. Words ignored on the page (``workbench ignore``) are not flagged.
     """
     from workbench.dictionary.speller import load_speller
+    from workbench.linemap import line_map
     from workbench.session import PageSession
     from workbench.store import TranscriptStore
 
@@ -217,11 +218,13 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
             TranscriptStore(project).read(page_id)  # raises the store's clear "no transcript yet" error
         text = session.saved_text
     layout_lines = (session.layout or {}).get("lines") or []
-    for i in range(text.count("\n") + 1):
+    # The OCR's language of a line is its image line's, found by content (not by number: lines move).
+    image_line = line_map(text, session.layout) if layout_lines else [None] * (text.count("\n") + 1)
+    for i, j in enumerate(image_line):
         if i in session.line_langs:
             per_line[i] = session.line_langs[i]
-        elif i not in per_line and i < len(layout_lines) and layout_lines[i].get("lang") in langs:
-            per_line[i] = str(layout_lines[i]["lang"])
+        elif i not in per_line and j is not None and layout_lines[j].get("lang") in langs:
+            per_line[i] = str(layout_lines[j]["lang"])
     wanted = set(langs) | {lg for spec in per_line.values() for lg in spec.split("+")}
     spellers = {lg: load_speller(project, lg, orthography) for lg in ("rus", "aze_cyrl") if lg in wanted}
     spec: Mapping[int, LangSpec] | list[str] = (
