@@ -6,9 +6,9 @@ the TUI shows them in a notification. Nothing else in the core catches broadly.
 
 Exit codes (also listed in ``docs/errors.md``):
 
-==  =======================================================
+==  =======================================================================
 0   success
-1   a batch finished but some pages failed (summary printed)
+1   a batch finished but some pages failed (summary printed); a search found nothing
 2   bad usage or bad input (page id, file, metadata, encoding)
 3   no workbench project found
 4   a required external program or language pack is missing
@@ -18,7 +18,7 @@ Exit codes (also listed in ``docs/errors.md``):
 8   an external program failed, timed out or crashed
 9   the disk is full or a folder is not writable
 130 interrupted (Ctrl-C)
-==  =======================================================
+==  =======================================================================
 """
 
 from __future__ import annotations
@@ -146,6 +146,13 @@ class BatchFailedError(WorkbenchError):
 
     exit_code = 1
     title = "Some pages failed"
+
+
+class NoMatchError(WorkbenchError):
+    """A search found nothing (exit 1, as grep does, so scripts can tell "none" from "failed")."""
+
+    exit_code = 1
+    title = "No match"
 
 
 class Interrupted(WorkbenchError):

@@ -12,6 +12,7 @@ from workbench.cli import (
     ocr_cmds,  # noqa: F401
     page_cmds,  # noqa: F401
     project_cmds,  # noqa: F401
+    search_cmds,  # noqa: F401
     store_cmds,  # noqa: F401
     tui_cmds,  # noqa: F401
 )

@@ -110,28 +110,59 @@ def check_cmd(ctx: Context, page: str, n: int, as_json: bool) -> None:
 @click.argument("new")
 @click.argument("pages", nargs=-1)
 @click.option("--all", "all_pages", is_flag=True, help="Every page of the archive.")
-@click.option("--preview", is_flag=True, help="Only show every occurrence in context; change nothing.")
+@click.option("--preview", is_flag=True, help="Only show every line before and after; change nothing.")
+@click.option("--fuzzy", type=click.IntRange(0, 3), default=0, help="Also replace words within N edits of OLD.")
+@click.option("--confusions", is_flag=True, help="Also replace spellings differing only by OCR confusions.")
+@click.option("--include-reviewed", is_flag=True, help="Change lines marked reviewed too (left alone by default).")
 @pass_ctx
-def replace_cmd(ctx: Context, old: str, new: str, pages: tuple[str, ...], all_pages: bool, preview: bool) -> None:
-    """Replace the word OLD by NEW in PAGES (or --all), one new version per touched page."""
-    from workbench.dictionary.replace import apply_replace, find_occurrences
+def replace_cmd(
+    ctx: Context,
+    old: str,
+    new: str,
+    pages: tuple[str, ...],
+    all_pages: bool,
+    preview: bool,
+    fuzzy: int,
+    confusions: bool,
+    include_reviewed: bool,
+) -> None:
+    """Replace the word OLD by NEW in PAGES (or --all), one new version per touched page.
+
+    Whole words only, each in the case it is written in; reviewed lines are left alone (and listed).
+    """
+    from workbench.dictionary.replace import check_args, find_occurrences
+    from workbench.search import replace as core
 
     if not pages and not all_pages:
         raise UsageError("Say where: give PAGE ids or --all.", hint="Add --preview to see the occurrences first.")
     if pages and all_pages:
         raise UsageError("Give PAGE ids or --all, not both.")
     project = ctx.project()
+    old, new = check_args(old, new)
     chosen = None if all_pages else [project.page(p).id for p in pages]
-    if preview:
+    if fuzzy or confusions:
+        from workbench.search.query import Query, search
+
+        hits = search(project, Query(old, fuzzy=fuzzy, confusions=confusions, pages=chosen))
+        edits = core.edits_for([h for h in hits if h.whole], new)
+    else:
         found = find_occurrences(project, old, new, chosen)
-        for o in found:
-            line = o.context[: o.start] + f"[{o.found} → {o.replacement}]" + o.context[o.end :]
-            click.echo(f"{o.page}:{o.line + 1}:{o.start + 1}\t{line.strip()}")
-        pages_n = len({o.page for o in found})
-        click.echo(f"{len(found)} occurrence(s) on {pages_n} page(s); nothing changed (--preview).", err=True)
+        edits = [core.Edit(o.page, o.line, o.start, o.end, o.found, o.replacement, o.context) for o in found]
+    plans = core.plan(project, edits, include_reviewed=include_reviewed)
+    for p in plans:
+        for e, why in p.skipped:
+            click.echo(f"{p.page}:{e.line + 1}:{e.start + 1}\tskipped ({why}): {e.expected or ''}".rstrip(), err=True)
+    if preview:
+        for p in plans:
+            for c in p.changes:
+                for e in c.edits:
+                    line = c.old[: e.start] + f"[{e.found} → {e.replacement}]" + c.old[e.end :]
+                    click.echo(f"{p.page}:{c.line + 1}:{e.start + 1}\t{line.strip()}")
+        n, pages_n = sum(p.count for p in plans), sum(1 for p in plans if p.changes)
+        click.echo(f"{n} occurrence(s) on {pages_n} page(s); nothing changed (--preview).", err=True)
         return
-    results = apply_replace(project, old, new, chosen)
-    for pid, count, result in results:
+    results = core.apply(project, plans)
+    for p, result in results:
         note = " (conflict: saved beside a newer version)" if result.conflict else ""
-        click.echo(f"{pid}: {count} replaced, version {result.version.number}{note}")
-    click.echo(f"{sum(c for _, c, _ in results)} replacement(s) on {len(results)} page(s).", err=True)
+        click.echo(f"{p.page}: {p.count} replaced, version {result.version.number}{note}")
+    click.echo(f"{sum(p.count for p, _ in results)} replacement(s) on {len(results)} page(s).", err=True)

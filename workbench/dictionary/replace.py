@@ -44,7 +44,8 @@ def _pattern(forms: dict[str, str]) -> regex.Pattern[str]:
     return regex.compile(rf"(?<!{_WORDCHAR})(?:{alternatives})(?!{_WORDCHAR})")
 
 
-def _check_args(old: str, new: str) -> tuple[str, str]:
+def check_args(old: str, new: str) -> tuple[str, str]:
+    """OLD and NEW in NFC, stripped; a UsageError if there is nothing to replace."""
     old, new = nfc(old).strip(), nfc(new).strip()
     if not old:
         raise UsageError("Nothing to replace: OLD is empty.")
@@ -59,7 +60,7 @@ def find_occurrences(project: Any, old: str, new: str, pages: Sequence[str] | No
     """Every whole-word occurrence of ``old`` in the latest version of ``pages`` (None: every page)."""
     from workbench.store import TranscriptStore
 
-    old, new = _check_args(old, new)
+    old, new = check_args(old, new)
     forms = _forms(old, new)
     pattern = _pattern(forms)
     store = TranscriptStore(project)
@@ -77,42 +78,36 @@ def find_occurrences(project: Any, old: str, new: str, pages: Sequence[str] | No
 
 def replace_text(text: str, old: str, new: str) -> tuple[str, int]:
     """``text`` with whole-word ``old`` replaced by ``new`` (case forms kept), and the number of changes."""
-    old, new = _check_args(old, new)
+    old, new = check_args(old, new)
     forms = _forms(old, new)
-    return _pattern(forms).subn(lambda m: forms[m.group(0)], nfc(text))
+    replaced: tuple[str, int] = _pattern(forms).subn(lambda m: forms[m.group(0)], nfc(text))
+    return replaced
 
 
 def apply_replace(
-    project: Any, old: str, new: str, pages: Sequence[str] | None = None, *, author: str | None = None
+    project: Any,
+    old: str,
+    new: str,
+    pages: Sequence[str] | None = None,
+    *,
+    author: str | None = None,
+    include_reviewed: bool = False,
 ) -> list[tuple[str, int, Any]]:
-    """Replace in every page that has ``old``; returns (page, count, SaveResult) for each touched page."""
-    from workbench.dictionary.project_dict import ProjectDictionary
-    from workbench.store import TranscriptStore
+    """Replace in every page that has ``old``; returns (page, count, SaveResult) for each touched page.
 
-    old, new = _check_args(old, new)
-    store = TranscriptStore(project)
-    touched = sorted({o.page for o in find_occurrences(project, old, new, pages)})
-    results = []
-    for pid in touched:
-        version = store.read(pid)
-        text, count = replace_text(version.text, old, new)
-        if not count:
-            continue
-        result = store.save(
-            pid,
-            text,
-            author=author or project.author(),
-            source="replace",
-            base=version.number,
-            message=f"replace «{old}» → «{new}» ({count} occurrence{'s' if count != 1 else ''})",
-        )
-        results.append((pid, count, result))
-    if results:
-        ProjectDictionary(project).learn(old, new, _lang_of(new))
-    return results
+    Lines marked reviewed are left as they are unless ``include_reviewed``. The writing (one version per
+    page, learning the correction) is the search's replace, shared with the TUI.
+    """
+    from workbench.search import replace as search_replace
+
+    found = find_occurrences(project, old, new, pages)
+    edits = [search_replace.Edit(o.page, o.line, o.start, o.end, o.found, o.replacement, o.context) for o in found]
+    plans = search_replace.plan(project, edits, include_reviewed=include_reviewed)
+    return [(p.page, p.count, result) for p, result in search_replace.apply(project, plans, author=author)]
 
 
-def _lang_of(word: str) -> str:
+def lang_of(word: str) -> str:
+    """The language a corrected word is learned in: Azerbaijani if it has a letter only Azerbaijani uses."""
     from workbench.ocr.azeri import AZERI_ONLY_LETTERS
 
     return "aze_cyrl" if any(ch in AZERI_ONLY_LETTERS for ch in word) else "rus"

@@ -1,0 +1,55 @@
+"""The image box of each hit: the OCR layout line its text line came from."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workbench.errors import IntegrityError
+from workbench.search.model import Hit
+
+if TYPE_CHECKING:
+    from workbench.project import Project
+
+
+def line_boxes(text: str, layout: dict[str, Any] | None) -> list[tuple[int, int, int, int] | None]:
+    """The box (x, y, w, h in scan pixels) of each line of ``text``, or None for a line with no image line."""
+    n = len(text.split("\n"))
+    if not layout or not layout.get("lines"):
+        return [None] * n
+    out: list[tuple[int, int, int, int] | None] = []
+    for idx in _line_map(text, layout):
+        box = layout["lines"][idx].get("box") if idx is not None else None
+        out.append((int(box[0]), int(box[1]), int(box[2]), int(box[3])) if box else None)
+    return out
+
+
+def with_boxes(project: Project, hits: list[Hit]) -> list[Hit]:
+    """``hits`` with their image boxes (each page's text and newest layout read once)."""
+    from dataclasses import replace
+
+    from workbench.store import TranscriptStore
+
+    store = TranscriptStore(project)
+    cache: dict[tuple[str, int], list[tuple[int, int, int, int] | None]] = {}
+    out: list[Hit] = []
+    for h in hits:
+        key = (h.page, h.version)
+        boxes = cache.get(key)
+        if boxes is None:
+            try:
+                boxes = line_boxes(store.read(h.page, h.version).text, store.latest_layout(h.page, skip_damaged=True))
+            except IntegrityError:
+                boxes = []  # a damaged version has no trustworthy line numbers to box
+            cache[key] = boxes
+        out.append(replace(h, box=boxes[h.line] if h.line < len(boxes) else None))
+    return out
+
+
+def _line_map(text: str, layout: dict[str, Any]) -> list[int | None]:
+    try:
+        from workbench.linemap import line_map  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # until the alignment by content (issue 9) lands: by position
+        n = len(layout["lines"])
+        return [i if i < n else None for i in range(len(text.split("\n")))]
+    result: list[int | None] = line_map(text, layout)
+    return result

@@ -1,0 +1,161 @@
+"""What the search treats as the same letter: two folding levels, and the offsets back to the text.
+
+* **base** (always): lower case, ё → е, 1958 ј → 1939 й, Latin look-alikes inside Cyrillic text → Cyrillic
+  (a Latin «о», «с», «р», «х» …), the ``aze_cyrl`` model's artefacts repaired (с̧ → ш …), stress marks, soft
+  hyphens and zero-width spaces dropped;
+* **confusions** (on request): the base fold with the letters OCR confuses merged into one class (ә/э/е,
+  ө/о, ү/у, ҹ/ч/ж, ҝ/к, ғ/г, һ/н, ш/и, and т/г).
+
+The tables are the dictionary's (``workbench.dictionary.fold``) and the OCR module's
+(``workbench.ocr.azeri``): the search and the speller agree on what a look-alike is. The index stores the
+confusion fold (a superset: whatever matches at the base level matches there too) and every hit is
+verified at the level the query asked for.
+
+Folding maps one character to one character, so a folded line is usually exactly as long as the line and
+a span in it is the same span in the text; only the marks dropped and the two-code-point artefacts make the
+lengths differ, and then :func:`fold_line` also returns where each folded character came from.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import regex
+
+from workbench.dictionary.fold import DROPPED, LATIN_LOOKALIKES, LATIN_LOOKALIKES_AZE, SKELETON_AZE
+from workbench.ocr.azeri import AZE_CYRL_ARTEFACTS
+
+#: Bump when a table changes: the index stores folded text, so an index folded otherwise is rebuilt.
+FOLD_VERSION = 1
+
+#: Latin h looks like Cyrillic һ; Latin i stands for и only in transliteration, not by its look, so the
+#: dictionary's Azerbaijani table is taken for h alone.
+_LOOKALIKES = {**LATIN_LOOKALIKES, **{k: v for k, v in LATIN_LOOKALIKES_AZE.items() if k in "hH"}}
+_SINGLE_ARTEFACTS = {k: v for k, v in AZE_CYRL_ARTEFACTS.items() if len(k) == 1}
+_AFTER_LOWER = {"ё": "е", "ј": "й"}
+#: The typescript's т and г differ by one stroke (the sample archive's «Батиров» for Багиров); the other
+#: classes are the letters no Tesseract model tells apart in Azerbaijani.
+CONFUSION_CLASSES = {**SKELETON_AZE, "т": "г"}
+
+#: Two-code-point artefacts and dropped marks: the only things that change a line's length when folded.
+_SPECIAL = re.compile(
+    "|".join([*sorted((re.escape(k) for k in AZE_CYRL_ARTEFACTS if len(k) > 1), key=len, reverse=True)])
+    + "|["
+    + DROPPED
+    + "]"
+)
+WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
+
+
+def _base_char(ch: str) -> str:
+    ch = _SINGLE_ARTEFACTS.get(ch, _LOOKALIKES.get(ch, ch))
+    low = ch.lower()
+    if len(low) != 1:  # İ lowers to two code points; keep the length
+        low = ch
+    return _AFTER_LOWER.get(low, low)
+
+
+class _Table(dict[int, str]):
+    """A ``str.translate`` table filled on first sight of each character (the alphabet is open)."""
+
+    def __init__(self, confusions: bool) -> None:
+        super().__init__()
+        self.confusions = confusions
+
+    def __missing__(self, code: int) -> str:
+        ch = _base_char(chr(code))
+        if self.confusions:
+            ch = CONFUSION_CLASSES.get(ch, ch)
+        self[code] = ch
+        return ch
+
+
+BASE = _Table(confusions=False)
+CONFUSIONS = _Table(confusions=True)
+
+
+def table(confusions: bool) -> _Table:
+    """The translate table of a level."""
+    return CONFUSIONS if confusions else BASE
+
+
+def fold(text: str, confusions: bool = False) -> str:
+    """``text`` folded (see the module docstring); marks dropped, artefacts repaired."""
+    tab = table(confusions)
+    if _SPECIAL.search(text) is None:
+        return text.translate(tab)
+    return fold_line(text, confusions)[0]
+
+
+#: Code points the vectorised fold handles (Latin, Cyrillic, punctuation, …); text with others is translated.
+_LUT_SIZE = 0x3000
+_LUTS: dict[bool, Any] = {}
+
+
+def fold_lines(lines: list[str], confusions: bool = False) -> list[str]:
+    """Each of ``lines`` folded; a page at a time through a lookup table (the index build's hot loop).
+
+    ``str.translate`` looks every character up in a dict, which for Cyrillic costs an int object per
+    character; numpy does the same mapping on the whole page's code points at once.
+    """
+    text = "\n".join(lines)
+    if _SPECIAL.search(text) is not None:
+        return [fold(line, confusions) for line in lines]
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if codes.size == 0 or int(codes.max()) >= _LUT_SIZE:
+        return text.translate(table(confusions)).split("\n")
+    lut = _LUTS.get(confusions)
+    if lut is None:
+        tab = table(confusions)
+        lut = _LUTS[confusions] = np.array([ord(tab[c]) for c in range(_LUT_SIZE)], dtype=np.uint32)
+    return str(lut[codes].tobytes().decode("utf-32-le")).split("\n")
+
+
+def fold_line(text: str, confusions: bool = False) -> tuple[str, list[int] | None]:
+    """``text`` folded, and ``None`` when every folded character is where it was in ``text``.
+
+    Otherwise the list gives, for each folded character, its offset in ``text``, plus ``len(text)`` at the
+    end: folded span ``[a, b)`` is ``[pos[a], pos[b])`` of the text.
+    """
+    tab = table(confusions)
+    if _SPECIAL.search(text) is None:
+        return text.translate(tab), None
+    out: list[str] = []
+    pos: list[int] = []
+    i = 0
+    for m in _SPECIAL.finditer(text):
+        out.append(text[i : m.start()].translate(tab))
+        pos.extend(range(i, m.start()))
+        repaired = AZE_CYRL_ARTEFACTS.get(m.group(0))
+        if repaired is not None:
+            out.append(repaired.translate(tab))
+            pos.append(m.start())
+        i = m.end()
+    out.append(text[i:].translate(tab))
+    pos.extend(range(i, len(text)))
+    pos.append(len(text))
+    return "".join(out), pos
+
+
+def to_text_span(pos: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    """A span of a folded line as a span of the line (see :func:`fold_line`)."""
+    if pos is None:
+        return start, end
+    return pos[start], pos[end]
+
+
+def words(folded: str) -> list[str]:
+    """The words of a folded text (letters, marks and digits; everything else separates)."""
+    found: list[str] = WORD.findall(folded)
+    return found
+
+
+def trigrams(folded: str) -> list[str]:
+    """The distinct three-character substrings of ``folded``, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for i in range(len(folded) - 2):
+        seen.setdefault(folded[i : i + 3], None)
+    return list(seen)
