@@ -124,14 +124,13 @@ def test_a_page_changed_by_another_process_is_reindexed(archive: Project) -> Non
 
 
 def test_hits_carry_the_image_box_of_their_line(archive: Project) -> None:
-    layout = {
-        "width": 100,
-        "height": 100,
-        "lines": [
-            {"box": [1, 2, 30, 4], "words": [{"text": "Из", "box": [1, 2, 5, 4]}]},
-            {"box": [1, 9, 30, 4], "words": [{"text": "ТОВАРИЩ", "box": [1, 9, 5, 4]}]},
-        ],
-    }
+    def layout_line(text: str, y: int) -> dict[str, object]:
+        words = [{"text": w, "box": [1 + 6 * k, y, 5, 4]} for k, w in enumerate(text.split())]
+        return {"box": [1, y, 30, 4], "words": words}
+
+    # the OCR read the lines as they are now; boxes are tied to text lines by content (workbench.linemap)
+    ocr_lines = ["Из Мoсквы пришла телеграмма.", "ТОВАРИЩ БАГИРОВ, ЕЩЕ РАЗ."]
+    layout = {"width": 100, "height": 100, "lines": [layout_line(t, 2 + 7 * i) for i, t in enumerate(ocr_lines)]}
     store = TranscriptStore(archive)
     store.save("rus/p2", store.read("rus/p2").text, source="ocr", layout=layout)
     hits = with_boxes(archive, search(archive, Query("товарищ", doc="rus")))

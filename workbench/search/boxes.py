@@ -1,4 +1,4 @@
-"""The image box of each hit: the OCR layout line its text line came from."""
+"""The image box of each hit: the OCR layout line its text line came from (``workbench.linemap``, by content)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ def line_boxes(text: str, layout: dict[str, Any] | None) -> list[tuple[int, int,
     n = len(text.split("\n"))
     if not layout or not layout.get("lines"):
         return [None] * n
+    from workbench.linemap import line_map
+
     out: list[tuple[int, int, int, int] | None] = []
-    for idx in _line_map(text, layout):
+    for idx in line_map(text, layout):
         box = layout["lines"][idx].get("box") if idx is not None else None
         out.append((int(box[0]), int(box[1]), int(box[2]), int(box[3])) if box else None)
     return out
@@ -43,13 +45,3 @@ def with_boxes(project: Project, hits: list[Hit]) -> list[Hit]:
             cache[key] = boxes
         out.append(replace(h, box=boxes[h.line] if h.line < len(boxes) else None))
     return out
-
-
-def _line_map(text: str, layout: dict[str, Any]) -> list[int | None]:
-    try:
-        from workbench.linemap import line_map  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # until the alignment by content (issue 9) lands: by position
-        n = len(layout["lines"])
-        return [i if i < n else None for i in range(len(text.split("\n")))]
-    result: list[int | None] = line_map(text, layout)
-    return result
