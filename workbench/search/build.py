@@ -28,7 +28,7 @@ class Builder:
         page_ids = sorted(store.page_ids(), key=natural_key)
         self.db.execute("BEGIN")
         for done, pid in enumerate(page_ids, 1):
-            stamp = page_stamp(store, pid)
+            stamp = page_stamp(store, pid, listed=True)
             if stamp is not None:
                 try:
                     texts = list(read_versions(store, pid, self.all_versions))

@@ -45,6 +45,14 @@ _SPECIAL = re.compile(
     + DROPPED
     + "]"
 )
+#: Every special above involves one of these code points: a cheap test (``in``) before the regex.
+_SPECIAL_MARKS = "\u0327\u0306\u0307" + DROPPED
+
+
+def _has_special(text: str) -> bool:
+    return any(mark in text for mark in _SPECIAL_MARKS) and _SPECIAL.search(text) is not None
+
+
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
 
 
@@ -83,7 +91,7 @@ def table(confusions: bool) -> _Table:
 def fold(text: str, confusions: bool = False) -> str:
     """``text`` folded (see the module docstring); marks dropped, artefacts repaired."""
     tab = table(confusions)
-    if _SPECIAL.search(text) is None:
+    if not _has_special(text):
         return text.translate(tab)
     return fold_line(text, confusions)[0]
 
@@ -100,7 +108,7 @@ def fold_lines(lines: list[str], confusions: bool = False) -> list[str]:
     character; numpy does the same mapping on the whole page's code points at once.
     """
     text = "\n".join(lines)
-    if _SPECIAL.search(text) is not None:
+    if _has_special(text):
         return [fold(line, confusions) for line in lines]
     import numpy as np
 
@@ -121,7 +129,7 @@ def fold_line(text: str, confusions: bool = False) -> tuple[str, list[int] | Non
     end: folded span ``[a, b)`` is ``[pos[a], pos[b])`` of the text.
     """
     tab = table(confusions)
-    if _SPECIAL.search(text) is None:
+    if not _has_special(text):
         return text.translate(tab), None
     out: list[str] = []
     pos: list[int] = []
