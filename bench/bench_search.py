@@ -149,7 +149,7 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 
 def _query_words(project: Project, seed: int, n: int) -> list[str]:
     """Half distinct words (uniform), half running-text words, four letters or more, from the archive."""
-    db = search_index.get_index(project).db()
+    db = search_index.get_index(TranscriptStore(project)).db()
     rng = random.Random(seed)
     vocab = [w for (w,) in db.execute("SELECT term FROM vocab WHERE length(term) BETWEEN 4 AND 14")]
     lines = [t for (t,) in db.execute("SELECT text FROM lines WHERE id % 97 = ?", (seed,))]
@@ -236,7 +236,7 @@ def run(archive: Path, n_queries: int, n_updates: int) -> dict[str, Any]:
     page_ids = store.page_ids()
     out: dict[str, Any] = {"pages": len(page_ids), "cpus": os.cpu_count(), "load_before": os.getloadavg()}
     t, c = time.perf_counter(), time.process_time()
-    index = search_index.get_index(project)
+    index = search_index.get_index(TranscriptStore(project))
     index.rebuild()
     out["build_s"] = time.perf_counter() - t
     out["build_cpu_s"] = time.process_time() - c

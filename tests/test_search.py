@@ -107,20 +107,20 @@ def test_a_damaged_index_is_rebuilt_not_trusted(archive: Project) -> None:
     search_index.forget_indexes()
     path.write_bytes(b"this is not a database" * 100)
     assert found(search(archive, Query("Батиров"))) == [("rus/p1", 0, "Батиров")]
-    assert search_index.get_index(archive).last_check == {"rebuilt": 1}
+    assert search_index.get_index(TranscriptStore(archive)).last_check == {"rebuilt": 1}
     with sqlite3.connect(path) as db:  # a real index again
         assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 4
 
 
 def test_a_page_changed_by_another_process_is_reindexed(archive: Project) -> None:
     assert search(archive, Query("Батиров"))
-    index = search_index.get_index(archive)
+    index = search_index.get_index(TranscriptStore(archive))
     index.close()  # as another process would see it: an index file that missed a version
     with sqlite3.connect(index.path) as db:
         db.execute("UPDATE pages SET stamp = 'old' WHERE page = 'rus/p2'")
     search_index.forget_indexes()
     search(archive, Query("Батиров"))
-    assert search_index.get_index(archive).last_check == {"refreshed": 1}
+    assert search_index.get_index(TranscriptStore(archive)).last_check == {"refreshed": 1}
 
 
 def test_hits_carry_the_image_box_of_their_line(archive: Project) -> None:

@@ -87,8 +87,9 @@ def index_cmd(ctx: Context, rebuild: bool, all_versions: bool | None) -> None:
     Saves update it by themselves; it is rebuilt when missing, damaged or stale.
     """
     from workbench.search.index import get_index
+    from workbench.store import TranscriptStore
 
-    index = get_index(ctx.project())
+    index = get_index(TranscriptStore(ctx.project()))
     if rebuild or (all_versions is not None and all_versions != index.all_versions):
         index.rebuild(all_versions=all_versions)
     else:

@@ -104,10 +104,3 @@ def apply_replace(
     edits = [search_replace.Edit(o.page, o.line, o.start, o.end, o.found, o.replacement, o.context) for o in found]
     plans = search_replace.plan(project, edits, include_reviewed=include_reviewed)
     return [(p.page, p.count, result) for p, result in search_replace.apply(project, plans, author=author)]
-
-
-def lang_of(word: str) -> str:
-    """The language a corrected word is learned in: Azerbaijani if it has a letter only Azerbaijani uses."""
-    from workbench.ocr.azeri import AZERI_ONLY_LETTERS
-
-    return "aze_cyrl" if any(ch in AZERI_ONLY_LETTERS for ch in word) else "rus"

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workbench.errors import IntegrityError
 from workbench.project import natural_key
 from workbench.search.fold import fold_lines
-from workbench.search.index import PageText, document_of, page_stamp, read_versions
-
-if TYPE_CHECKING:
-    from workbench.store import TranscriptStore
+from workbench.search.pages import PageText, StoreLike, document_of, page_stamp, read_versions
 
 
 class Builder:
@@ -23,7 +20,7 @@ class Builder:
         self.all_versions = all_versions
         self.line_id = 0
 
-    def build(self, store: TranscriptStore, progress: Callable[[int, int], None] | None) -> None:
+    def build(self, store: StoreLike, progress: Callable[[int, int], None] | None) -> None:
         """Index every page of ``store`` (``progress(done, total)`` after each page)."""
         page_ids = sorted(store.page_ids(), key=natural_key)
         self.db.execute("BEGIN")

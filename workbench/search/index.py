@@ -27,20 +27,17 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import IntegrityError, StorageError
-from workbench.project import split_frame
 from workbench.search.fold import FOLD_VERSION, fold
+from workbench.search.pages import INDEX_FILE, PageText, StoreLike, document_of, index_path, page_stamp, read_versions
 
 if TYPE_CHECKING:
-    from workbench.project import Project
-    from workbench.store import TranscriptStore, VersionMeta
+    pass
 
 SCHEMA_VERSION = 2
-INDEX_FILE = "search.sqlite"
 STALE_FILE = "search.stale"
 #: How long a long-lived process (the TUI) trusts its last check that every page is indexed as it is.
 RECHECK_SECONDS = 10.0
@@ -64,47 +61,13 @@ class Damaged(Exception):
     """The index file cannot be trusted (internal: the index rebuilds itself)."""
 
 
-@dataclass(frozen=True)
-class PageText:
-    """What the index stores of one version of a page."""
-
-    page: str
-    version: int
-    status: str
-    text: str
-
-
-def index_path(project: Project) -> Path:
-    """Where the project's search index lives."""
-    return project.root / ".workbench-cache" / INDEX_FILE
-
-
-def document_of(page_id: str) -> str:
-    """The document a page belongs to (its id up to the last ``/``)."""
-    base, _ = split_frame(page_id)
-    return base.rsplit("/", 1)[0] if "/" in base else ""
-
-
-def page_stamp(store: TranscriptStore, page_id: str, *, listed: bool = False) -> str | None:
-    """A page's ``versions`` folder by stat: changes with every version written into it; None if absent.
-
-    ``listed``: the id comes from ``store.page_ids()``, whose walk follows no link out of ``transcripts/``,
-    so the store's path check (a realpath per page, most of the cost of checking 10,000 pages) is skipped.
-    """
-    folder = os.path.join(store.root, page_id) if listed else str(store.page_dir(page_id))
-    try:
-        st = os.stat(os.path.join(folder, "versions"))
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    return f"{st.st_mtime_ns}:{st.st_nlink}:{st.st_ino}"
-
-
 class SearchIndex:
     """One project's index, one connection, one lock (saves may come from a worker thread)."""
 
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self.path = index_path(project)
+    def __init__(self, store: StoreLike) -> None:
+        self.store = store
+        self.project = store.project
+        self.path = index_path(self.project)
         self.stale_path = self.path.with_name(STALE_FILE)
         self.lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
@@ -206,9 +169,7 @@ class SearchIndex:
                     self.rebuild()
 
     def _refresh_changed(self) -> None:
-        from workbench.store import TranscriptStore
-
-        store = TranscriptStore(self.project)
+        store = self.store
         db = self._db
         assert db is not None
         indexed = dict(db.execute("SELECT page, stamp FROM pages").fetchall())
@@ -267,13 +228,11 @@ class SearchIndex:
 
         ``all_versions`` None keeps the current choice (latest versions only for a new index).
         """
-        from workbench.store import TranscriptStore
-
         with self.lock:
             if all_versions is not None:
                 self.all_versions = all_versions
             self.close()
-            store = TranscriptStore(self.project)
+            store = self.store
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{INDEX_FILE}.{os.getpid()}.tmp")
             tmp.unlink(missing_ok=True)
@@ -309,7 +268,7 @@ class SearchIndex:
 
     # -- updating one page -------------------------------------------------------------------------------
 
-    def update_page(self, store: TranscriptStore, page_id: str, meta: VersionMeta, text: str) -> None:
+    def update_page(self, store: StoreLike, page_id: str, meta: Any, text: str) -> None:
         """Index version ``meta`` of a page that was just saved (the store's save hook calls this).
 
         Opening here checks only the file (not every page: a save must stay quick); the next search in this
@@ -329,7 +288,7 @@ class SearchIndex:
                     return
                 self._write_page(tx, page_id, [PageText(page_id, meta.number, meta.status, text)], stamp)
 
-    def _reindex_page(self, store: TranscriptStore, page_id: str, stamp: str) -> None:
+    def _reindex_page(self, store: StoreLike, page_id: str, stamp: str) -> None:
         try:
             texts = list(read_versions(store, page_id, self.all_versions))
         except IntegrityError:
@@ -379,14 +338,6 @@ class SearchIndex:
 
 
 # -- shared writing helpers ---------------------------------------------------------------------------------
-
-
-def read_versions(store: TranscriptStore, page_id: str, all_versions: bool) -> Iterator[PageText]:
-    """The page's latest version (every version with ``all_versions``), checksums verified."""
-    numbers = store.version_numbers(page_id)
-    for n in numbers if all_versions else numbers[-1:]:
-        v = store.read(page_id, n)
-        yield PageText(page_id, n, v.meta.status, v.text)
 
 
 def _insert_lines(tx: sqlite3.Connection, page: int, t: PageText, *, latest: bool) -> None:
@@ -447,13 +398,13 @@ _OPEN: dict[Path, SearchIndex] = {}
 _OPEN_LOCK = threading.Lock()
 
 
-def get_index(project: Project) -> SearchIndex:
-    """The process's index of ``project`` (one per project, shared by the searches and the save hook)."""
-    key = index_path(project)
+def get_index(store: StoreLike) -> SearchIndex:
+    """The process's index of the store's project (one per project, shared by the searches and the save hook)."""
+    key = index_path(store.project)
     with _OPEN_LOCK:
         index = _OPEN.get(key)
         if index is None:
-            index = _OPEN[key] = SearchIndex(project)
+            index = _OPEN[key] = SearchIndex(store)
         return index
 
 
@@ -465,12 +416,12 @@ def forget_indexes() -> None:
         _OPEN.clear()
 
 
-def on_save(store: TranscriptStore, page_id: str, meta: VersionMeta, text: str) -> None:
+def on_save(store: StoreLike, page_id: str, meta: Any, text: str) -> None:
     """The store's save hook: index the new version; never fail the save (a failed update marks it stale).
 
     A project without an index yet is left alone: the first search builds it.
     """
-    index = get_index(store.project)
+    index = get_index(store)
     if not index.path.exists():
         return
     try:

@@ -37,8 +37,10 @@ _CHUNK = 900  # SQLite's bound-parameter limit is 999 on older builds
 
 def search(project: Project, query: Query) -> list[Hit]:
     """Every hit of ``query`` in the project's index (built or refreshed first), best first."""
+    from workbench.store import TranscriptStore
+
     q = checked(query)
-    index = get_index(project)
+    index = get_index(TranscriptStore(project))
     if q.all_versions and not index.all_versions:
         index.ensure_fresh()
         if not index.all_versions:

@@ -152,7 +152,6 @@ def apply(
 def learn_corrections(project: Project, edits: Iterable[Edit]) -> None:
     """Teach the project dictionary and confusions each distinct word correction once (not phrases)."""
     from workbench.dictionary.project_dict import ProjectDictionary
-    from workbench.dictionary.replace import lang_of
 
     seen: dict[tuple[str, str], Edit] = {}
     for e in edits:
@@ -163,3 +162,10 @@ def learn_corrections(project: Project, edits: Iterable[Edit]) -> None:
     dictionary = ProjectDictionary(project)
     for e in seen.values():
         dictionary.learn(e.found, e.replacement, lang_of(e.replacement))
+
+
+def lang_of(word: str) -> str:
+    """The language a corrected word is learned in: Azerbaijani if it has a letter only Azerbaijani uses."""
+    from workbench.ocr.azeri import AZERI_ONLY_LETTERS
+
+    return "aze_cyrl" if any(ch in AZERI_ONLY_LETTERS for ch in word) else "rus"
