@@ -17,7 +17,7 @@ from workbench.errors import StorageError, UsageError
 from workbench.project import LANGUAGES
 
 
-def _progress_bar(enabled: bool) -> Any:
+def _progress_bar(enabled: bool, label: str = "OCR") -> Any:
     """A rich progress bar on stderr (pages done, rate, time left), or ``None`` when not on a terminal."""
     if not enabled:
         return None
@@ -25,7 +25,7 @@ def _progress_bar(enabled: bool) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(
-        TextColumn("OCR"),
+        TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"),
@@ -157,29 +157,62 @@ def preprocess_cmd(ctx: Context, page: str, output: Path, steps: str | None) -> 
 @cli.command("export")
 @click.argument("pages", nargs=-1)
 @click.option("--all", "all_pages", is_flag=True, help="Every page that has a transcript.")
+@click.option("--doc", "docs", multiple=True, metavar="DOC", help="Every page of document DOC (repeatable).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["txt", "hocr", "alto", "page"]), default="txt", help="Output format."
+    "--format",
+    "fmt",
+    type=click.Choice(["txt", "hocr", "alto", "page", "pdf", "tei", "lines"]),
+    default="txt",
+    help="txt, hocr, alto, page: a file per page; pdf, tei: a file per document; lines: training pairs.",
 )
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
 @pass_ctx
-def export_cmd(ctx: Context, pages: tuple[str, ...], all_pages: bool, fmt: str, output: Path) -> None:
-    """Write the newest version of PAGES (or --all) to folder OUTPUT, one file per page.
+def export_cmd(
+    ctx: Context,
+    pages: tuple[str, ...],
+    all_pages: bool,
+    docs: tuple[str, ...],
+    fmt: str,
+    output: Path,
+    progress: bool | None,
+) -> None:
+    """Write the newest version of PAGES (or --all, or --doc DOC) to folder OUTPUT.
 
-    Files are named by page id with `/` kept as subfolders: bagirov-1946/p2 → OUTPUT/bagirov-1946/p2.alto.xml.
+    txt, hocr, alto, page: one file per page, named by page id with `/` kept as subfolders
+    (bagirov-1946/p2 → OUTPUT/bagirov-1946/p2.alto.xml). pdf: OUTPUT/DOC.pdf, the scans with the text as an
+    invisible layer. tei: OUTPUT/DOC.tei.xml (TEI P5). lines: the reviewed or corrected lines as
+    OUTPUT/NAME.png + OUTPUT/NAME.gt.txt and OUTPUT/manifest.tsv, for OCR training (tesstrain).
     """
     from workbench.formats import export_pages
-    from workbench.store import TranscriptStore
+    from workbench.formats.handover import HANDOVER_FORMATS, export_handover
+    from workbench.formats.source import pages_with_text
 
     project = ctx.project()
-    if all_pages == bool(pages):
-        raise UsageError("Name the pages to export, or give --all (not both).")
-    if all_pages:
-        store = TranscriptStore(project)
-        ids = [p.id for p in project.pages() if store.latest_number(p.id) is not None]
-    else:
-        ids = list(pages)
-    written = export_pages(project, ids, fmt, output)
-    click.echo(f"Wrote {len(written)} file(s) to {output}.")
+    if sum((all_pages, bool(pages), bool(docs))) != 1:
+        raise UsageError("Name the pages to export, or give --all, or --doc DOC (one of the three).")
+    ids = list(pages) if pages else pages_with_text(project, documents=docs)
+    if fmt not in HANDOVER_FORMATS:
+        written = export_pages(project, ids, fmt, output)
+        click.echo(f"Wrote {len(written)} file(s) to {output}.")
+        return
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = _progress_bar(show, label=f"Export {fmt}")
+    task: Any = None
+    if bar is not None:
+        bar.start()
+        task = bar.add_task("export", total=len(ids), rate="", page="")
+
+    def on_page(page_id: str) -> None:
+        if bar is not None:
+            bar.update(task, advance=1, page=page_id)
+
+    try:
+        report = export_handover(project, ids, fmt, output, progress=on_page)
+    finally:
+        if bar is not None:
+            bar.stop()
+    click.echo(report.summary())
 
 
 @cli.command("import")
