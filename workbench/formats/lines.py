@@ -238,13 +238,13 @@ def export_lines(
         if source.page is None or source.page.scan is None:
             if exported_lines(source):
                 result.skipped.append(f"{pid}: no scan to cut lines from")
-            continue
-        pairs = exported_lines(source) and page_pairs(source, load_grey(source.page.scan, source.page.frame))
-        for name, png, gt, row in pairs or []:
-            _write(out_dir / f"{name}.png", png)
-            _write(out_dir / f"{name}.gt.txt", gt)
-            new_rows.append(row)
-            result.names.append(name)
+        elif exported_lines(source):
+            image = load_grey(source.page.scan, source.page.frame)
+            for name, png, gt, row in page_pairs(source, image):
+                _write(out_dir / f"{name}.png", png)
+                _write(out_dir / f"{name}.gt.txt", gt)
+                new_rows.append(row)
+                result.names.append(name)
         result.pages += 1
         if progress:
             progress(pid)

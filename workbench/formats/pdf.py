@@ -191,6 +191,8 @@ def export_document_pdf(
         source = read_page(project, pid, store=store)
         if source.page is None or source.page.scan is None:
             result.skipped.append(f"{pid}: no scan")
+            if progress:
+                progress(pid)
         else:
             sources.append(source)
     if not sources:
@@ -213,8 +215,6 @@ def export_document_pdf(
             prefix = work / f"{n + 1:06d}"
             Path(f"{prefix}_ocr_hocr.hocr").write_bytes(data)
             Path(f"{prefix}_hocr.json").write_text(json.dumps({"pageno": n, "orientation_correction": 0}))
-            if progress:
-                progress(source.page_id)
         _xmp(document, authors)(origin)
         origin.save(work / "origin.pdf")
         origin.close()
@@ -228,6 +228,10 @@ def export_document_pdf(
         shutil.rmtree(work, ignore_errors=True)
     result.path = out_path
     result.pages = len(sources)
+    if progress:
+        # Reported once OCRmyPDF has written the file: rendering and PDF/A are most of the time.
+        for source in sources:
+            progress(source.page_id)
     return result
 
 
