@@ -433,7 +433,7 @@ def test_placement_never_uses_another_lines_box() -> None:
     typed = by_line[3]["box"]
     assert typed[1] >= layout["lines"][2]["box"][1] + 40 and typed[1] + typed[3] <= layout["lines"][3]["box"][1]
     for line in layout["lines"]:  # the typed line lies on no OCR line
-        x, y, w, h = line["box"]
+        _, y, _, h = line["box"]
         assert typed[1] + typed[3] <= y or y + h <= typed[1]
     bare = placed_layout("одна\n\nдве", None, width=1000, height=2000)
     assert [line["placement"] for line in bare["lines"]] == ["page", "page"]

@@ -66,7 +66,7 @@ def read_page(project: Project, page_id: str, *, store: TranscriptStore | None =
         page = None
     lines = version.text.split("\n")
     image_lines = tuple(line_map(version.text, layout)) if layout else tuple(None for _ in lines)
-    doc_langs = _document(project, page_id.split("/", 1)[0]).languages if "/" in page_id else ("rus",)
+    doc_langs = project.document(page_id.split("/", 1)[0]).languages if "/" in page_id else ("rus",)
     default = doc_langs[0] if doc_langs else "rus"
     explicit = {int(k): str(v) for k, v in (version.meta.extra or {}).get("line_langs", {}).items()}
     layout_lines = (layout or {}).get("lines") or []
@@ -79,10 +79,6 @@ def read_page(project: Project, page_id: str, *, store: TranscriptStore | None =
     return PageSource(
         page_id=page_id, page=page, version=version, layout=layout, image_lines=image_lines, langs=tuple(langs)
     )
-
-
-def _document(project: Project, doc_id: str) -> Document:
-    return project.document(doc_id)
 
 
 @dataclass(frozen=True)
