@@ -9,8 +9,9 @@ metadata and makes PDF/A where it can (its internal pikepdf backend, else Ghosts
 - **Images.** Each page is the scan itself: ``img2pdf`` embeds a JPEG's bytes unchanged and other images
   losslessly; a page of a PDF scan is copied as it is. OCRmyPDF's optimiser is off so nothing is re-encoded.
 - **Words.** Boxes come from the page's OCR layout through the line alignment
-  (:mod:`workbench.formats.placement`): a line without an image line, or a page without OCR, gets line- or
-  page-level placement, never another line's box.
+  (:func:`workbench.formats.model.fit_layout`): a line without an image line, or a page without OCR, gets
+  line- or page-level placement, never another line's box; each word is then sized to its box
+  (:mod:`workbench.formats.textlayer`).
 - **Metadata.** Title, date, citation (subject, keywords, ``dc:source``), the document's languages
   (``/Lang`` and ``dc:language``) and the transcription's authors.
 """
@@ -29,9 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import EngineError, InputError, MissingDependencyError, StorageError
-from workbench.formats.model import LANG_TO_BCP47
-from workbench.formats.placement import placed_layout
-from workbench.formats.source import DocumentPages, PageSource, read_page, scan_relative
+from workbench.formats.model import LANG_TO_BCP47, fit_layout
+from workbench.formats.source import DocumentPages, PageSource, read_page
 from workbench.formats.textlayer import text_layer_hocr
 from workbench.project import Document, Project
 from workbench.store import TranscriptStore
@@ -130,19 +130,24 @@ def _scan_size(source: PageSource) -> tuple[int, int]:
     return im.size
 
 
-def page_hocr(project: Project, source: PageSource) -> tuple[bytes, dict[str, int]]:
-    """The hOCR of a page's newest version placed on its scan, and how many lines got each placement."""
+def page_hocr(source: PageSource) -> tuple[bytes, dict[str, int]]:
+    """The hOCR of a page's newest version placed on its scan, and how many lines got each placement.
+
+    The boxes are :func:`~workbench.formats.model.fit_layout`'s, the one placement every export shares:
+    each line on its own image line (found by content), each word on its image word; a line without an
+    image line in the gap where it stands (``line`` placement), and without any layout, lines spread down
+    the page (``page``). Line languages are the page's (a person's choice first, then the OCR's).
+    """
     width, height = _scan_size(source)
-    layout = placed_layout(
-        source.version.text,
-        source.layout,
-        width=width,
-        height=height,
-        langs=source.langs,
-        image=scan_relative(project, source),
-    )
+    layout = fit_layout(source.version.text, source.layout, width=width, height=height)
+    kept = [i for i, line in enumerate(source.lines) if line.strip()]
     counts: dict[str, int] = {}
-    for line in layout["lines"]:
+    for i, line in zip(kept, layout["lines"], strict=True):
+        line["lang"] = source.langs[i]
+        if not (source.layout and source.layout.get("lines")):
+            line["placement"] = "page"
+        else:
+            line["placement"] = "line" if line.get("approximate") else "word"
         counts[line["placement"]] = counts.get(line["placement"], 0) + 1
     return text_layer_hocr(layout), counts
 
@@ -209,7 +214,7 @@ def export_document_pdf(
         for n, source in enumerate(sources):
             with pikepdf.open(io.BytesIO(_page_pdf(source))) as one:
                 origin.pages.append(one.pages[0])
-            data, counts = page_hocr(project, source)
+            data, counts = page_hocr(source)
             for key, value in counts.items():
                 result.placements[key] = result.placements.get(key, 0) + value
             prefix = work / f"{n + 1:06d}"

@@ -64,13 +64,28 @@ def baseline(boxes: Sequence[Sequence[int]], slope: float, typical: float) -> fl
     return residuals[int(0.3 * (len(residuals) - 1))]
 
 
-def _separate(boxes: list[list[int]]) -> list[list[int]]:
+def _separate(boxes: list[list[int]], words: Sequence[str]) -> list[list[int]]:
     """Neighbouring word boxes made not to overlap (split at the middle of the overlap).
 
-    Tesseract's box of a word sometimes reaches into the next one; a text extractor takes a word that
-    starts inside the previous one for the start of a new line.
+    Tesseract's box of a word sometimes reaches into the next one, and words a person split from one OCR
+    word share its box; a text extractor takes a word that starts inside the previous one for the start
+    of a new line. Shared boxes are divided in proportion to the words' lengths first.
     """
     out = [list(b) for b in boxes]
+    k = 0
+    while k < len(out):
+        end = k + 1
+        while end < len(out) and out[end] == out[k]:
+            end += 1
+        if end - k > 1:
+            x, y, w, h = out[k]
+            total = sum(len(word) + 1 for word in words[k:end])
+            pos = float(x)
+            for n in range(k, end):
+                share = w * (len(words[n]) + 1) / total
+                out[n] = [round(pos), y, max(1, round(share * len(words[n]) / (len(words[n]) + 1))), h]
+                pos += share
+        k = end
     for k in range(1, len(out)):
         prev, cur = out[k - 1], out[k]
         prev_right, cur_right = prev[0] + prev[2], cur[0] + cur[2]
@@ -91,7 +106,7 @@ def _word_lines(line: dict[str, Any], slope: float, typical: float) -> list[tupl
     by less than half the font size, so no word may stray far from the line's baseline.
     """
     words = line["words"]
-    boxes = _separate([[int(v) for v in w["box"]] for w in words])
+    boxes = _separate([[int(v) for v in w["box"]] for w in words], [str(w["text"]) for w in words])
     intercept = baseline(boxes, slope, typical)
     out: list[tuple[list[int], float, str]] = []
     prev: tuple[list[int], float] | None = None
@@ -118,7 +133,7 @@ def _word_lines(line: dict[str, Any], slope: float, typical: float) -> list[tupl
 
 
 def text_layer_hocr(layout: dict[str, Any]) -> bytes:
-    """hOCR for OCRmyPDF from a placed layout (see :func:`workbench.formats.placement.placed_layout`)."""
+    """hOCR for OCRmyPDF from a fitted layout whose lines say their ``placement`` (see ``pdf.page_hocr``)."""
     html = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
     head = etree.SubElement(html, f"{{{XHTML}}}head")
     etree.SubElement(head, f"{{{XHTML}}}title").text = "text layer"
