@@ -86,6 +86,8 @@ class Document:
     date: str = ""
     languages: tuple[str, ...] = ("rus",)
     orthography: str = "1939"
+    #: Whether this document prints ё (``yo = true`` in ``document.toml``); None: the project's ``[dictionary] yo``.
+    yo: bool | None = None
     citation: Citation = field(default_factory=Citation)
     notes: str = ""
     pages: dict[str, PageSettings] = field(default_factory=dict)
@@ -119,6 +121,9 @@ class Settings:
     ocr_lang: str = "auto"
     ocr_jobs: int = 0
     ocr_timeout: float = 180.0
+    #: ``[dictionary] yo``: whether the archive's texts print ё. Typescripts of the period never do (a Soviet
+    #: typewriter had no ё key), so by default suggestions write е where the lexicon has ё.
+    yo: bool = False
 
 
 def validate_page_id(page_id: str) -> str:
@@ -174,13 +179,19 @@ class Project:
         data = _load_toml(self.config_file)
         project = _table(data, "project", self.config_file)
         ocr = _table(data, "ocr", self.config_file)
+        dictionary = _table(data, "dictionary", self.config_file)
         values: dict[str, Any] = {
             "name": _get(project, "name", str, self.config_file, "project.name", ""),
             "author": _get(project, "author", str, self.config_file, "project.author", ""),
             "ocr_lang": _get(ocr, "lang", str, self.config_file, "ocr.lang", "auto"),
             "ocr_jobs": _get(ocr, "jobs", int, self.config_file, "ocr.jobs", 0),
             "ocr_timeout": float(_get(ocr, "timeout", (int, float), self.config_file, "ocr.timeout", 180)),
+            "yo": dictionary.get("yo", False),
         }
+        if not isinstance(values["yo"], bool):
+            raise MetadataError(
+                f"{self.config_file}: key dictionary.yo = {values['yo']!r}; use true or false.", path=self.config_file
+            )
         if values["ocr_lang"] not in LANGUAGES:
             raise MetadataError(
                 f"{self.config_file}: key ocr.lang = {values['ocr_lang']!r} is not one of {', '.join(LANGUAGES)}.",
@@ -435,7 +446,7 @@ def load_document(path: Path, doc_id: str) -> Document:
     Every bad value raises :class:`MetadataError` naming the file and the key.
     """
     data = _load_toml(path)
-    known = {"title", "date", "languages", "orthography", "citation", "notes", "pages"}
+    known = {"title", "date", "languages", "orthography", "yo", "citation", "notes", "pages"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise MetadataError(
@@ -454,6 +465,9 @@ def load_document(path: Path, doc_id: str) -> Document:
         raise MetadataError(
             f"{path}: key orthography = {orthography!r}; use '1939' (with й) or '1958' (with ј).", path=path
         )
+    yo = data.get("yo")
+    if yo is not None and not isinstance(yo, bool):
+        raise MetadataError(f"{path}: key yo = {yo!r}; use true (the text prints ё) or false (it writes е).", path=path)
     cit = _table(data, "citation", path)
     bad = sorted(set(cit) - {"archive", "fond", "opis", "delo", "list"})
     if bad:
@@ -470,6 +484,7 @@ def load_document(path: Path, doc_id: str) -> Document:
         date=date,
         languages=tuple(languages),
         orthography=orthography,
+        yo=yo,
         citation=citation,
         notes=_get(data, "notes", str, path, "notes", ""),
         pages=pages,

@@ -7,9 +7,11 @@ view over the store, the project and the OCR layout.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from workbench import linemap
@@ -53,6 +55,8 @@ class PageSession:
     orthography: str = "1939"
     languages: tuple[str, ...] = ("rus",)
     ignored: set[str] = field(default_factory=set)
+    #: words ignored on the document's other pages (a historical spelling accepted once is accepted throughout)
+    document_ignored: set[str] = field(default_factory=set)
     regions: dict[int, str] = field(default_factory=dict)  # from document.toml: 0-based line → lang
     page_lang: str | None = None  # [pages.<name>] lang in document.toml
 
@@ -95,6 +99,29 @@ class PageSession:
         self.line_langs = {int(k): v for k, v in (version.meta.extra or {}).get("line_langs", {}).items()}
         self.ignored = set((version.meta.extra or {}).get("ignored", []))
         self.layout = self.store.latest_layout(self.page_id, skip_damaged=True)
+        self.document_ignored = self._document_ignored()
+
+    def _document_ignored(self) -> set[str]:
+        """The words ignored on the other pages of this page's document (their latest versions)."""
+        out: set[str] = set()
+        root = self.project.transcripts_dir
+        # only this document's folder is walked (not the whole archive: a page move must stay cheap)
+        for folder, dirs, _files in os.walk(root / self.page.document):
+            if "versions" not in dirs:
+                continue
+            dirs.clear()
+            pid = Path(folder).relative_to(root).as_posix()
+            if pid == self.page_id:
+                continue
+            with contextlib.suppress(WorkbenchError, ValueError):
+                latest = self.store.latest_number(pid)
+                if latest is not None:
+                    out.update((self.store.meta(pid, latest).extra or {}).get("ignored", []))
+        return out
+
+    def is_ignored(self, word: str) -> bool:
+        """Whether ``word`` is not to be flagged: ignored on this page or on another page of the document."""
+        return word in self.ignored or word in self.document_ignored
 
     def history(self) -> list[VersionMeta]:
         """The page's versions, oldest first."""

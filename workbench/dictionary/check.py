@@ -204,7 +204,9 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
 
     A line's language is, as in the TUI: what a person set for it (``workbench lang`` or Ctrl+L), else a
     region of ``document.toml``, else the language the OCR chose for it (when the document has it), else
-    all the page's languages. Words ignored on the page (``workbench ignore``) are not flagged.
+    all the page's languages. Words ignored on the page or on another page of its document (``workbench
+    ignore``) are not flagged. Suggestions write ё only if the document (``yo``) or the project
+    (``[dictionary] yo``) says the text prints it.
     """
     from workbench.dictionary.speller import load_speller
     from workbench.linemap import line_map
@@ -226,9 +228,11 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
         elif i not in per_line and j is not None and layout_lines[j].get("lang") in langs:
             per_line[i] = str(layout_lines[j]["lang"])
     wanted = set(langs) | {lg for spec in per_line.values() for lg in spec.split("+")}
-    spellers = {lg: load_speller(project, lg, orthography) for lg in ("rus", "aze_cyrl") if lg in wanted}
+    doc = project.document(project.page(page_id).document)
+    yo = doc.yo if doc.yo is not None else project.settings().yo
+    spellers = {lg: load_speller(project, lg, orthography, yo=yo) for lg in ("rus", "aze_cyrl") if lg in wanted}
     spec: Mapping[int, LangSpec] | list[str] = (
         {i: per_line.get(i, "+".join(langs)) for i in range(text.count("\n") + 1)} if per_line else langs
     )
     flags = check_text(text, spellers, spec, n=n)
-    return [f for f in flags if f.word not in session.ignored]
+    return [f for f in flags if not session.is_ignored(f.word)]

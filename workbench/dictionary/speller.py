@@ -58,6 +58,7 @@ ONE_LETTER_WORDS = {"rus": frozenset("авикосуя"), "aze_cyrl": frozenset(
 LEARNED_WORD_COST = 0.05
 
 
+_NO_YO = str.maketrans({"ё": "е", "Ё": "Е"})
 _CONSONANTS = frozenset("бвгджзйклмнпрстфхцчшщ")
 _RUS_NOUN_ENDINGS = ("а", "у", "ом", "ым", "е", "ы", "ов", "ам", "ами", "ах", "ой", "ых", "ым", "ыми")
 
@@ -91,7 +92,13 @@ class Speller:
     """Known-word checks and ranked suggestions for one language (and orthography, for Azerbaijani)."""
 
     def __init__(
-        self, index: Lexicon, lang: str, orthography: str = "1939", project: ProjectDictionary | None = None
+        self,
+        index: Lexicon,
+        lang: str,
+        orthography: str = "1939",
+        project: ProjectDictionary | None = None,
+        *,
+        yo: bool = False,
     ) -> None:
         if lang not in LANGS:
             raise DictionaryError(f"No dictionary for language {lang!r}; there are {', '.join(LANGS)}.")
@@ -100,6 +107,8 @@ class Speller:
         self.index = index
         self.lang = lang
         self.orthography = orthography
+        #: whether suggestions may write ё (a typescript never printed it: е where the lexicon has ё)
+        self.yo = yo
         self.project = project
         self.table = AZE_CONFUSIONS if lang == "aze_cyrl" else RUS_CONFUSIONS
         self._cmp = Comparer(2)
@@ -199,6 +208,8 @@ class Speller:
     def _display(self, stored: str, original: str) -> str:
         if self.lang == "aze_cyrl":
             stored = to_orthography(stored, self.orthography)
+        if not self.yo:
+            stored = stored.translate(_NO_YO)
         if not stored.islower():
             return stored  # a project word written with capitals (a name) keeps them
         return transfer_case(original, stored)
@@ -337,8 +348,10 @@ class Speller:
         return out
 
 
-def load_speller(project: Any, lang: str, orthography: str = "1939") -> Speller:
+def load_speller(project: Any, lang: str, orthography: str = "1939", *, yo: bool = False) -> Speller:
     """The speller for ``lang`` (``rus`` or ``aze_cyrl``) with ``project``'s words and corrections.
+
+    ``yo``: whether the text prints ё; when False (typescripts: the default) no suggestion has ё.
 
     ``project`` may be None (no project dictionary). Raises :class:`DictionaryError` with a rebuild hint
     when the built dictionary is missing or corrupt.
@@ -346,4 +359,4 @@ def load_speller(project: Any, lang: str, orthography: str = "1939") -> Speller:
     if lang not in LANGS:
         raise DictionaryError(f"No dictionary for language {lang!r}; there are {', '.join(LANGS)}.")
     pd = ProjectDictionary(project) if project is not None else None
-    return Speller(get_index(lang), lang, orthography, pd)
+    return Speller(get_index(lang), lang, orthography, pd, yo=yo)
