@@ -103,6 +103,11 @@ def _tesseract(image: Path) -> str:
     return r.stdout
 
 
+def heldout_files(count: int = 24) -> list[Path]:
+    """The fortune files the held-out pages are made from (a context corpus must leave them out)."""
+    return [p for k, p in enumerate([p for p in fortune_files() if p.suffix == ".u8"][:count]) if k % 2 == 1]
+
+
 def pages(count: int = 24) -> list[Page]:
     """The first ``count`` fortune documents as rendered, damaged and OCR'd pages (cached)."""
     sys.path.insert(0, str(REPO / "tools"))

@@ -72,3 +72,21 @@ def test_a_spelling_ignored_on_one_page_is_not_flagged_on_the_others(tmp_project
     (tmp_project.scans_dir / "e").mkdir()
     store.save("e/p1", "Товарищ получнл письмо.", source="import")
     assert "получнл" in {f.word for f in check_page(tmp_project, "e/p1")}
+
+
+def test_a_name_reviewed_on_one_page_is_suggested_first_on_the_next(tmp_project: Project, small_data: Path) -> None:
+    _doc(
+        tmp_project,
+        'languages = ["rus"]\n',
+        {"p1": "Товарищ Деканозов прибыл в Баку.", "p2": "Деханозов уехал.\nТоварищ Деканозов уехал."},
+    )
+
+    def first_for(word: str) -> list[str]:
+        return [f.suggestions[0].term for f in check_page(tmp_project, "d/p2") if f.word == word and f.suggestions]
+
+    assert first_for("Деханозов") != ["Деканозов"]  # no dictionary knows the name
+    assert "Деканозов" in {f.word for f in check_page(tmp_project, "d/p2")}
+    session = PageSession.open(tmp_project, TranscriptStore(tmp_project), "d/p1")
+    session.reviewed.add(0)
+    session.save(session.saved_text, message="reviewed")
+    assert first_for("Деханозов") == ["Деканозов"]

@@ -90,7 +90,11 @@ def suggest_cmd(ctx: Context, words: tuple[str, ...], lang: str, orthography: st
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per flagged word.")
 @pass_ctx
 def check_cmd(ctx: Context, page: str, n: int, as_json: bool) -> None:
-    """List the unknown words of PAGE's latest transcript with positions (line:column, 1-based) and suggestions."""
+    """List the unknown words of PAGE's latest transcript with positions (line:column, 1-based) and suggestions.
+
+    Known Russian words that are likely misreads of a more probable word («хроме» for «кроме») are listed
+    too, marked "(real word)" (JSON: "kind": "realword"), the likely word first.
+    """
     from workbench.dictionary.check import check_page
 
     project = ctx.project()
@@ -100,7 +104,9 @@ def check_cmd(ctx: Context, page: str, n: int, as_json: bool) -> None:
             click.echo(json.dumps(f.to_json(), ensure_ascii=False))
         else:
             sugg = ", ".join(s.term for s in f.suggestions) or "no suggestions"
-            click.echo(f"{f.line + 1}:{f.start + 1}\t{f.word}\t{f.lang}\t{sugg}")
+            # a known word that is likely a misread («хроме» for «кроме») says so
+            lang = f"{f.lang} (real word)" if f.kind == "realword" else f.lang
+            click.echo(f"{f.line + 1}:{f.start + 1}\t{f.word}\t{lang}\t{sugg}")
     if not as_json:
         click.echo(f"{len(flags)} word{'s' if len(flags) != 1 else ''} flagged on {page}.", err=True)
 

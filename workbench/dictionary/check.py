@@ -33,7 +33,11 @@ LangSpec = str | Sequence[str]
 
 @dataclass(frozen=True)
 class Flag:
-    """An unknown word: where it is (line, start, end), what it is, its language, and suggestions."""
+    """A flagged word: where it is (line, start, end), what it is, its language, and suggestions.
+
+    ``kind`` is ``"unknown"`` (no dictionary knows the word) or ``"realword"`` (a known word that is likely a
+    misread of the first suggestion: «хроме» for «кроме»; its own form is the last suggestion).
+    """
 
     line: int
     start: int
@@ -41,6 +45,7 @@ class Flag:
     word: str
     lang: str
     suggestions: list[Suggestion] = field(default_factory=list)
+    kind: str = "unknown"
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (the shape `workbench check --json` prints)."""
@@ -50,6 +55,7 @@ class Flag:
             "end": self.end,
             "word": self.word,
             "lang": self.lang,
+            "kind": self.kind,
             "suggestions": [{"term": s.term, "score": s.score} for s in self.suggestions],
         }
 
@@ -96,8 +102,12 @@ def check_text(
     spellers: Mapping[str, Speller] | Sequence[Speller] | Speller,
     page_langs: LangSpec | Mapping[int, LangSpec] | None = None,
     n: int = 5,
+    real_words: bool = False,
 ) -> list[Flag]:
     """Flag the unknown words of ``text`` with up to ``n`` suggestions each.
+
+    With ``real_words``, known Russian words that are likely misreads of a more probable word one cheap
+    confusion away are flagged too (``kind="realword"``, see :mod:`workbench.dictionary.realword`).
 
     ``spellers``: the spellers to use (a dict lang → Speller, or a list). ``page_langs``: the page's
     languages (``"rus+aze_cyrl"`` or a list; a word is fine if any of them knows it), or a dict from
@@ -154,7 +164,16 @@ def check_text(
                 flags.append(Flag(i, tok.start, tok.end, joined, lang, sugg))
                 j += 1
                 continue
-            if is_exempt(tok.text, line, tok.end) or known(tok.text, langs):
+            if is_exempt(tok.text, line, tok.end):
+                j += 1
+                continue
+            if known(tok.text, langs):
+                if real_words and "rus" in langs and "rus" in by_lang:
+                    left = toks[j - 1].text if j > 0 else ""
+                    right = toks[j + 1].text if not last else ""
+                    likely = by_lang["rus"].real_word(tok.text, left, right, n)
+                    if likely is not None:
+                        flags.append(Flag(i, tok.start, tok.end, tok.text, "rus", likely, kind="realword"))
                 j += 1
                 continue
             # a word split by a space: «това рищ»
@@ -208,6 +227,8 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
     ignore``) are not flagged. Suggestions write ё only if the document (``yo``) or the project
     (``[dictionary] yo``) says the text prints it.
     """
+    from workbench.dictionary.archive import archive_context, corpus_context
+    from workbench.dictionary.realword import ContextModel
     from workbench.dictionary.speller import load_speller
     from workbench.linemap import line_map
     from workbench.session import PageSession
@@ -231,8 +252,13 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
     doc = project.document(project.page(page_id).document)
     yo = doc.yo if doc.yo is not None else project.settings().yo
     spellers = {lg: load_speller(project, lg, orthography, yo=yo) for lg in ("rus", "aze_cyrl") if lg in wanted}
+    archive = archive_context(project)
+    context = corpus_context() if "rus" in spellers else ContextModel()
+    context.update(archive)
+    for speller in spellers.values():
+        speller.use_context(context, archive)
     spec: Mapping[int, LangSpec] | list[str] = (
         {i: per_line.get(i, "+".join(langs)) for i in range(text.count("\n") + 1)} if per_line else langs
     )
-    flags = check_text(text, spellers, spec, n=n)
+    flags = check_text(text, spellers, spec, n=n, real_words=True)
     return [f for f in flags if not session.is_ignored(f.word)]

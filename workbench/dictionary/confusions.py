@@ -11,9 +11,15 @@ An edit between the OCR'd word and a candidate is split into *segments* (maximal
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
+from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
+
+#: Tesseract's measured ``rus`` confusions (``bench/fit_channel.py``, fitted on the development pages only).
+CHANNEL_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_channel_rus.json"
 
 #: Cost of a segment that is a known OCR confusion (a plain edit costs 1).
 CONFUSION_COST = 0.5
@@ -109,3 +115,29 @@ def ocr_cost(
             cost = memo[seg] = segment_cost(seg[0], seg[1], table, learned)
         total += cost
     return total
+
+
+@functools.lru_cache(maxsize=1)
+def channel_costs() -> dict[tuple[str, str], float]:
+    """The measured ``rus`` confusion costs, (what the OCR gave, what belongs) → cost (empty if the file is
+    missing: the hand table still applies)."""
+    try:
+        data = json.loads(CHANNEL_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out: dict[tuple[str, str], float] = {}
+    for seg, cost in (data.get("costs") or {}).items():
+        a, sep, b = str(seg).partition(">")
+        if sep and isinstance(cost, (int, float)):
+            out[(a, b)] = float(cost)
+    return out
+
+
+def table_for(lang: str) -> dict[tuple[str, str], float]:
+    """The confusion table of ``lang``: the hand table, and for Russian the measured costs where cheaper."""
+    if lang == "aze_cyrl":
+        return AZE_CONFUSIONS
+    table = dict(RUS_CONFUSIONS)
+    for pair, cost in channel_costs().items():
+        table[pair] = min(cost, table.get(pair, cost))
+    return table

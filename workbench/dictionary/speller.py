@@ -21,10 +21,11 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from workbench.dictionary.build import data_dir, open_index
-from workbench.dictionary.confusions import AZE_CONFUSIONS, CONFUSION_COST, RUS_CONFUSIONS, ocr_cost
+from workbench.dictionary.confusions import CONFUSION_COST, ocr_cost, table_for
 from workbench.dictionary.fold import LANGS, fold_key, has_cyrillic, has_latin, skeleton, stored_key, transfer_case
 from workbench.dictionary.index import LEX_BIT, Index, Lexicon
 from workbench.dictionary.project_dict import ProjectDictionary
+from workbench.dictionary.realword import ContextModel
 from workbench.dictionary.symspell import Comparer
 from workbench.errors import DictionaryError
 from workbench.ocr.azeri import ORTHOGRAPHIES, to_orthography
@@ -44,6 +45,10 @@ CACHE_SIZE = 4096
 #: Words up to this long are searched one edit deep (two edits from a four-letter word reach half the
 #: language, and cost the most time).
 SHORT_WORD = 4
+#: Long words are verified this many plain edits further than the index search (which still allows two in
+#: the first seven letters): «празитольствониых» is four edits from «правительственных» but every one of them
+#: is a cheap OCR confusion. Word length (skeleton letters) from which each extra edit applies.
+LONG_EXTRA = {7: 1, 10: 2}
 #: Zipf given to the project's own words (names and terms of the archive are "frequent" here).
 PROJECT_ZIPF = 5.0
 #: Cost of the space a run-together word lost («наруку» → «на руку»): one plain edit (best of 0.45–1.2 on the
@@ -54,6 +59,8 @@ SPLIT_COST = {"rus": 1.0, "aze_cyrl": 1.5}
 SPLIT_MIN_ZIPF = 3.0
 #: The words of one letter (a run-together «вдоме» is «в доме»; a stray «ь» is not a word).
 ONE_LETTER_WORDS = {"rus": frozenset("авикосуя"), "aze_cyrl": frozenset("о")}
+#: Cost taken off a candidate the archive's reviewed lines contain (one factor of ten in frequency).
+ARCHIVE_BONUS = 0.3
 #: Cost of a correction the user has made before, word for word.
 LEARNED_WORD_COST = 0.05
 
@@ -110,8 +117,14 @@ class Speller:
         #: whether suggestions may write ё (a typescript never printed it: е where the lexicon has ё)
         self.yo = yo
         self.project = project
-        self.table = AZE_CONFUSIONS if lang == "aze_cyrl" else RUS_CONFUSIONS
+        #: the archive's reviewed text: word bigrams for the real-word check and words that rank higher
+        #: (None: frequencies alone decide); set with :meth:`use_context`
+        self.context: ContextModel | None = None
+        self.archive: ContextModel | None = None
+        self._archive_only: dict[str, str] = {}
+        self.table = table_for(lang)
         self._cmp = Comparer(2)
+        self._cmp_long = Comparer(2 + max(LONG_EXTRA.values(), default=0))
         self._stamp: tuple[float, float] | None = None
         self._cache: dict[tuple[str, int], list[Suggestion]] = {}
         self._seg_memo: dict[tuple[str, str], float] = {}
@@ -205,6 +218,53 @@ class Speller:
             return 0.0
         return found[0]
 
+    def use_context(self, model: ContextModel | None, archive: ContextModel | None = None) -> None:
+        """Check and rank with text the archive vouches for (None: without).
+
+        ``model``: word pairs for the real-word check (the archive's reviewed lines, a corpus). ``archive``:
+        the archive's reviewed lines alone; their words rank higher among the suggestions (ARCHIVE_BONUS),
+        and those no dictionary knows (a name corrected once) are suggested like project words.
+        """
+        self._refresh()
+        self.context = model
+        self.archive = archive
+        self._archive_only = {}
+        if archive is not None:
+            for key, form in archive.forms.items():
+                if len(key) > 1 and not self.knows_key(key):
+                    self._archive_only[key] = form
+        self._cache.clear()
+
+    def display(self, stored: str, original: str) -> str:
+        """A stored form as a suggestion for ``original``: the page's orthography, ё or е, ``original``'s case."""
+        return self._display(stored, original)
+
+    def project_word(self, key: str) -> str | None:
+        """The project dictionary's form of a folded key, if it has one."""
+        self._refresh()
+        return self._project_keys.get(key)
+
+    def confusion_table(self) -> dict[tuple[str, str], float]:
+        """Every confusion and its cost: the language's table with the project's learned corrections."""
+        self._refresh()
+        if not self._segments:
+            return self.table
+        from workbench.dictionary.confusions import learned_cost
+
+        table = dict(self.table)
+        for seg, count in self._segments.items():
+            a, sep, b = seg.partition(">")
+            if sep:
+                table[(a, b)] = min(learned_cost(int(count)), table.get((a, b), 1.0))
+        return table
+
+    def real_word(self, word: str, left: str = "", right: str = "", n: int = 5) -> list[Suggestion] | None:
+        """If the known ``word`` is likely a misread of a more probable word one cheap confusion away (between
+        the words ``left`` and ``right``): those words, best first, then ``word``; else None."""
+        from workbench.dictionary.realword import real_word
+
+        return real_word(self, word, left, right, n)
+
     def _display(self, stored: str, original: str) -> str:
         if self.lang == "aze_cyrl":
             stored = to_orthography(stored, self.orthography)
@@ -243,6 +303,7 @@ class Speller:
             offer(right, right, LEARNED_WORD_COST / count)
         skel = skeleton(key, self.lang)
         max_edit = 1 if len(skel) <= SHORT_WORD else 2
+        verify = max_edit + max((extra for size, extra in LONG_EXTRA.items() if len(skel) >= size), default=0)
         # (lower bound of the cost, skeleton, tier, word id, zipf, stored form or ""): the bound needs only
         # distances, so stored forms are priced only for the few candidates that can still make the top n
         scored: list[tuple[float, str, Index, int, float, str]] = []
@@ -251,10 +312,10 @@ class Speller:
         for tier, ids, skels, raw in self.index.candidates(skel, max_edit):
             # bulk filter in C (rapidfuzz's OSA over the skeleton blob), bounds in numpy; symspellpy's comparer
             # confirms each candidate that gets priced below
-            d = process.cdist([skel], skels, scorer=OSA.distance, score_cutoff=max_edit, dtype=np.int32)[0]
+            d = process.cdist([skel], skels, scorer=OSA.distance, score_cutoff=verify, dtype=np.int32)[0]
             zipf = (raw & np.uint16(LEX_BIT - 1)) / 100.0
             # wordfreq's long tail (typos, debris) is not known, so never suggested
-            keep = np.nonzero((d <= max_edit) & (((raw & LEX_BIT) != 0) | (zipf >= FREQUENT_ZIPF)))[0]
+            keep = np.nonzero((d <= verify) & (((raw & LEX_BIT) != 0) | (zipf >= FREQUENT_ZIPF)))[0]
             if not len(keep):
                 continue
             d, zipf = d[keep], zipf[keep]
@@ -278,17 +339,24 @@ class Speller:
         for rank, (lb, sk, tier, i, z, stored) in enumerate(scored):
             if (len(best) >= n and lb >= best[n - 1]) or rank >= MAX_PRICED:
                 break
-            if self._cmp.distance(skel, sk) < 0:  # symspellpy's Damerau-OSA (editdistpy), as SymSpell.lookup
+            cmp = self._cmp if verify <= 2 else self._cmp_long
+            if cmp.distance(skel, sk) < 0:  # symspellpy's Damerau-OSA (editdistpy), as SymSpell.lookup
                 continue
             stored = stored or tier.word(i)
             ckey = stored_key(stored) if "ё" in stored else stored
             cost = ocr_cost(key, ckey, self.table, self._segments, self._seg_memo) + self._freq_cost(z)
             offer(ckey, stored, cost)
             bisect.insort(best, cost)
-        for pkey, pword in self._project_keys.items():
+        for pkey, pword in [*self._project_keys.items(), *self._archive_only.items()]:
             if abs(len(pkey) - len(key)) <= 2 and self._cmp.distance(skel, skeleton(pkey, self.lang)) >= 0:
                 cost = ocr_cost(key, pkey, self.table, self._segments) + self._freq_cost(PROJECT_ZIPF)
                 offer(pkey, pword, cost)
+        if self.archive is not None:
+            # the archive's reviewed lines: a word written there before is the likelier reading here
+            seen = self.archive.words
+            for ckey, (cost, display) in list(costs.items()):
+                if ckey in seen:
+                    costs[ckey] = (cost - ARCHIVE_BONUS, display)
         ranked_costs = sorted(c for c, _ in costs.values())
         # a split costs at least SPLIT_COST: skip the lookups when n cheaper candidates are already there
         if len(ranked_costs) < n or ranked_costs[n - 1] > SPLIT_COST[self.lang]:
