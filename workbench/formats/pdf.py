@@ -32,7 +32,7 @@ from typing import Any
 from workbench.errors import EngineError, InputError, MissingDependencyError, StorageError
 from workbench.formats.model import LANG_TO_BCP47, fit_layout
 from workbench.formats.source import DocumentPages, PageSource, read_page
-from workbench.formats.textlayer import text_layer_hocr
+from workbench.formats.textlayer import TextLine, text_layer_hocr
 from workbench.project import Document, Project
 from workbench.store import TranscriptStore
 
@@ -140,16 +140,21 @@ def page_hocr(source: PageSource) -> tuple[bytes, dict[str, int]]:
     """
     width, height = _scan_size(source)
     layout = fit_layout(source.version.text, source.layout, width=width, height=height)
+    has_layout = bool(source.layout and source.layout.get("lines"))
     kept = [i for i, line in enumerate(source.lines) if line.strip()]
     counts: dict[str, int] = {}
+    lines: list[TextLine] = []
     for i, line in zip(kept, layout["lines"], strict=True):
-        line["lang"] = source.langs[i]
-        if not (source.layout and source.layout.get("lines")):
-            line["placement"] = "page"
-        else:
-            line["placement"] = "line" if line.get("approximate") else "word"
-        counts[line["placement"]] = counts.get(line["placement"], 0) + 1
-    return text_layer_hocr(layout), counts
+        placement = ("line" if line.get("approximate") else "word") if has_layout else "page"
+        counts[placement] = counts.get(placement, 0) + 1
+        words = tuple((str(w["text"]), _box(w["box"])) for w in line["words"])
+        lines.append(TextLine(_box(line["box"]), words, source.langs[i], fitted=placement == "word"))
+    return text_layer_hocr(int(layout["width"]), int(layout["height"]), lines), counts
+
+
+def _box(value: Any) -> tuple[int, int, int, int]:
+    x, y, w, h = (int(v) for v in value)
+    return (x, y, w, h)
 
 
 def _xmp(document: Document, authors: Sequence[str]) -> Callable[[Any], None]:

@@ -15,8 +15,8 @@ OCRmyPDF then sizes the text to the line's box.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from statistics import median
-from typing import Any
 
 from lxml import etree
 
@@ -32,6 +32,20 @@ JITTER_FRACTION = 0.15
 #: from the baseline up to ascent × font size; OCRmyPDF sets the size to the hOCR box's height above the
 #: baseline, so that height is divided by the ascent for the box to end at the top of the letters.
 FONT_ASCENT = 1.069
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line of the text layer: its box, its words with their boxes (x, y, w, h in scan pixels), its language.
+
+    ``fitted``: the words have their own OCR boxes and are each sized to theirs; otherwise (a line placed in a
+    gap, or on a page without OCR) the line is one hOCR line that OCRmyPDF sizes to the line's box.
+    """
+
+    box: tuple[int, int, int, int]
+    words: tuple[tuple[str, tuple[int, int, int, int]], ...]
+    lang: str | None = None
+    fitted: bool = False
 
 
 def _title(box: Sequence[int], extra: str = "") -> str:
@@ -98,15 +112,15 @@ def _separate(boxes: list[list[int]], words: Sequence[str]) -> list[list[int]]:
     return out
 
 
-def _word_lines(line: dict[str, Any], slope: float, typical: float) -> list[tuple[list[int], float, str]]:
+def _word_lines(line: TextLine, slope: float, typical: float) -> list[tuple[list[int], float, str]]:
     """Each word of a word-placed line as ``(box, baseline y, text)``; ``typical`` is the page's word height.
 
     A word stands on the line's baseline, or on its own bottom where that is within a few pixels of it
     (the typewriter's jitter): text extractors keep words on one line only while their baselines differ
     by less than half the font size, so no word may stray far from the line's baseline.
     """
-    words = line["words"]
-    boxes = _separate([[int(v) for v in w["box"]] for w in words], [str(w["text"]) for w in words])
+    words = [text for text, _ in line.words]
+    boxes = _separate([list(box) for _, box in line.words], words)
     intercept = baseline(boxes, slope, typical)
     out: list[tuple[list[int], float, str]] = []
     prev: tuple[list[int], float] | None = None
@@ -127,40 +141,36 @@ def _word_lines(line: dict[str, Any], slope: float, typical: float) -> list[tupl
                 base = prev[1] + slope * (x - prev[0][0])
         top = round(base - (base - min(y, base - 1)) / FONT_ASCENT)
         fitted = [x, top, w, max(1, max(bottom, round(base)) - top)]
-        out.append((fitted, base, word["text"]))
+        out.append((fitted, base, word))
         prev = (fitted, base)
     return out
 
 
-def text_layer_hocr(layout: dict[str, Any]) -> bytes:
-    """hOCR for OCRmyPDF from a fitted layout whose lines say their ``placement`` (see ``pdf.page_hocr``)."""
+def text_layer_hocr(width: int, height: int, lines: Sequence[TextLine]) -> bytes:
+    """hOCR for OCRmyPDF: a page of ``width`` × ``height`` scan pixels holding ``lines`` in reading order."""
     html = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
     head = etree.SubElement(html, f"{{{XHTML}}}head")
     etree.SubElement(head, f"{{{XHTML}}}title").text = "text layer"
     etree.SubElement(head, f"{{{XHTML}}}meta", {"name": "ocr-system", "content": "workbench"})
     body = etree.SubElement(html, f"{{{XHTML}}}body")
-    w, h = int(layout["width"]), int(layout["height"])
     page = etree.SubElement(
-        body, f"{{{XHTML}}}div", {"class": "ocr_page", "id": "page_1", "title": f"bbox 0 0 {w} {h}"}
+        body, f"{{{XHTML}}}div", {"class": "ocr_page", "id": "page_1", "title": f"bbox 0 0 {width} {height}"}
     )
-    heights = [int(w["box"][3]) for line in layout["lines"] if line.get("placement") == "word" for w in line["words"]]
+    heights = [box[3] for line in lines if line.fitted for _, box in line.words]
     typical = float(median(heights)) if heights else 1.0
-    slope = page_slope(
-        [[w["box"] for w in line["words"]] for line in layout["lines"] if line.get("placement") == "word"], typical
-    )
+    slope = page_slope([[box for _, box in line.words] for line in lines if line.fitted], typical)
     n = 0
-    for i, line in enumerate(layout["lines"], start=1):
+    for i, line in enumerate(lines, start=1):
         area = etree.SubElement(page, f"{{{XHTML}}}div", {"class": "ocr_carea", "id": f"block_{i}"})
         par = etree.SubElement(area, f"{{{XHTML}}}p", {"class": "ocr_par", "id": f"par_{i}"})
-        lang = LANG_TO_BCP47.get(str(line.get("lang")), None)
+        lang = LANG_TO_BCP47.get(line.lang or "")
         if lang:
             par.set("lang", lang)
-        pieces: list[tuple[list[int], float | None, list[tuple[str, list[int]]]]]
-        if line.get("placement") == "word":
+        pieces: list[tuple[Sequence[int], float | None, Sequence[tuple[str, Sequence[int]]]]]
+        if line.fitted:
             pieces = [(box, base, [(text, box)]) for box, base, text in _word_lines(line, slope, typical)]
         else:
-            words = [(str(w["text"]), [int(v) for v in w["box"]]) for w in line["words"]]
-            pieces = [([int(v) for v in line["box"]], None, words)]
+            pieces = [(line.box, None, line.words)]
         for box, base, words_in in pieces:
             n += 1
             extra = "" if base is None else f"; baseline 0 {round(base - (box[1] + box[3]))}"
