@@ -10,8 +10,19 @@ from textual.message import Message
 from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
 
+from workbench.azeri_input import keyboard_letter, type_latin
 from workbench.session import Mark
 from workbench.tui.letters import letter_for
+
+#: The editor's input modes: plain typing, Latin-script Azerbaijani converted as typed, one key per letter.
+INPUT_MODES = ("plain", "translit", "keyboard")
+#: The keys that switch a mode on and off (a second press goes back to plain typing).
+MODE_KEYS = {"ctrl+t": "translit", "ctrl+n": "keyboard"}
+MODE_LABELS = {
+    "plain": "",
+    "translit": "Latin → Cyrillic (Ctrl+T: off)",
+    "keyboard": "Azerbaijani keys 1–8 (Ctrl+N: off)",
+}
 
 THEME = TextAreaTheme(
     name="workbench",
@@ -19,6 +30,8 @@ THEME = TextAreaTheme(
         # Two styles that differ in more than colour, so they read apart on any terminal:
         "wb.unknown": Style(color="#ff5f5f", underline=True, bold=True),
         "wb.lowconf": Style(color="#ffd75f", italic=True, underline=True),
+        # a known word that is likely a misread: its own mark, dotted apart from the unknown words
+        "wb.realword": Style(color="#d787ff", underline=True, italic=True),
         "wb.reviewed": Style(bgcolor="#0b3d1a"),
     },
 )
@@ -33,6 +46,13 @@ class TranscriptEditor(TextArea):
         def __init__(self, key: str) -> None:
             super().__init__()
             self.key = key
+
+    class InputMode(Message):
+        """The input mode changed (``plain``, ``translit`` or ``keyboard``)."""
+
+        def __init__(self, mode: str) -> None:
+            super().__init__()
+            self.mode = mode
 
     class Chord(Message):
         """The Azerbaijani-letter chord started or ended (the palette lights up)."""
@@ -49,6 +69,37 @@ class TranscriptEditor(TextArea):
         self.reviewed_lines: set[int] = set()
         self.orthography = "1939"
         self.chord_pending = False
+        self.input_mode = "plain"
+
+    def set_input_mode(self, mode: str) -> None:
+        """Switch the input mode (see ``INPUT_MODES``); the editor's border says which one is on."""
+        if mode not in INPUT_MODES:
+            raise ValueError(f"input mode must be one of {', '.join(INPUT_MODES)}, not {mode!r}")
+        self.input_mode = mode
+        label = MODE_LABELS[mode]
+        self.border_subtitle = f"{label} · {self.orthography}" if label else ""
+        self.post_message(self.InputMode(mode))
+
+    def _type_in_mode(self, character: str) -> bool:
+        """Type ``character`` the current mode's way; False when the mode leaves the key alone."""
+        if self.input_mode == "keyboard":
+            letter = keyboard_letter(character, self.orthography)
+            if letter is None:
+                return False
+            self.insert(letter)
+            return True
+        if self.input_mode == "translit":
+            row, col = self.cursor_location
+            before = self.document[row][:col]
+            drop, text = type_latin(before, character, self.orthography)
+            if drop == 0 and text == character:
+                return False
+            if drop:
+                self.replace(text, (row, col - drop), (row, col))
+            else:
+                self.insert(text)
+            return True
+        return False
 
     def set_marks(self, marks: list[Mark]) -> None:
         """Replace every mark (unknown and low-confidence words) and repaint."""
@@ -124,6 +175,22 @@ class TranscriptEditor(TextArea):
                 self.insert(letter)
             elif event.key != "escape":
                 self.app.bell()
+            return
+        if event.key in MODE_KEYS:
+            event.stop()
+            event.prevent_default()
+            wanted = MODE_KEYS[event.key]
+            self.set_input_mode("plain" if self.input_mode == wanted else wanted)
+            return
+        if (
+            self.input_mode != "plain"
+            and event.character
+            and event.is_printable
+            and not self.read_only
+            and self._type_in_mode(event.character)
+        ):
+            event.stop()
+            event.prevent_default()
             return
         if event.key == "ctrl+g":
             self.chord_pending = True
