@@ -394,3 +394,33 @@ def test_cli_export_tei_lines_and_errors(project: Project, tmp_path: Path) -> No
         timeout=120,
     )
     assert both.returncode == 2
+
+
+def test_pdf_embeds_png_and_tiff_frames_losslessly(tmp_path: Path) -> None:
+    import numpy as np
+    import pikepdf
+    from PIL import Image
+
+    from workbench.project import init_project
+
+    project = init_project(tmp_path / "proj", name="lossless")
+    doc = project.root / "scans" / "doc"
+    doc.mkdir(parents=True)
+    rng = np.random.default_rng(14)
+    pages = [rng.integers(0, 256, (300, 200), dtype=np.uint8) for _ in range(3)]
+    Image.fromarray(pages[0]).save(doc / "a.png", dpi=(300, 300))
+    frames = [Image.fromarray(p) for p in pages[1:]]
+    frames[0].save(doc / "b.tif", save_all=True, append_images=frames[1:], dpi=(300, 300))
+    store = TranscriptStore(project)
+    for pid in ("doc/a", "doc/b#1", "doc/b#2"):
+        store.save(pid, f"страница {pid}", source="import", message="text")
+    report = export_handover(project, pages_with_text(project), "pdf", tmp_path / "out")
+    with pikepdf.open(report.files[0]) as pdf:
+        got = [
+            np.asarray(pikepdf.PdfImage(next(iter(page.get_images().values()))).as_pil_image().convert("L"))
+            for page in pdf.pages
+        ]
+        assert float(pdf.pages[0].mediabox[2]) == pytest.approx(200 / 300 * 72, abs=0.01)  # at the scan's dpi
+    assert len(got) == 3
+    for original, embedded in zip(pages, got, strict=True):
+        assert np.array_equal(original, embedded)
