@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import MetadataError, PageError, ProjectNotFoundError, StorageError
+from workbench.errors import MetadataError, PageError, ProjectNotFoundError, StorageError, UsageError
 
 PROJECT_FILE = "workbench.toml"
 DOCUMENT_FILE = "document.toml"
@@ -288,6 +288,13 @@ class Project:
                     return candidate
         return None
 
+    def check_output(self, path: Path) -> None:
+        """Refuse to write ``path`` (a file or folder a command writes) if it is or resolves into ``transcripts/``.
+
+        Only the store writes there: a command's output folder inside it could overwrite a version's files.
+        """
+        refuse_transcripts_output(path, self.root)
+
     def _check_inside(self, path: Path) -> None:
         """Refuse a path (e.g. a symlink) that resolves outside the project."""
         try:
@@ -356,6 +363,26 @@ class Project:
         return (ids[i - 1] if i > 0 else None), (ids[i + 1] if i + 1 < len(ids) else None)
 
 
+def refuse_transcripts_output(path: Path, root: Path | None = None) -> None:
+    """Raise :class:`UsageError` if ``path`` is or resolves into the ``transcripts/`` of a project.
+
+    ``root`` is the project's folder; without it, the project around ``path`` (if any) is meant. Symbolic
+    links are followed (``Path.resolve``), so a link into ``transcripts/`` is refused as well.
+    """
+    target = path.resolve()
+    if root is not None:
+        roots = [root.resolve()]
+    else:
+        roots = [f for f in (target, *target.parents) if (f / PROJECT_FILE).is_file()]
+    for project_root in roots:
+        transcripts = project_root / "transcripts"
+        if target == transcripts or transcripts in target.parents:
+            raise UsageError(
+                f"{path}: is inside the project's transcripts folder ({transcripts}); refusing to write there.",
+                hint="Only the store writes under transcripts/ (save, import, ocr); choose another output folder.",
+            )
+
+
 def _document_of(page_id: str) -> str:
     base, _ = split_frame(page_id)
     return base.rsplit("/", 1)[0] if "/" in base else ""
@@ -382,6 +409,7 @@ def find_project(start: Path | None = None) -> Project:
 
 def init_project(root: Path, name: str | None = None) -> Project:
     """Create a project at ``root`` (folders and ``workbench.toml``); an existing project is left as it is."""
+    refuse_transcripts_output(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
         for sub in ("scans", "transcripts", "dictionaries"):

@@ -135,6 +135,7 @@ def preprocess_cmd(ctx: Context, page: str, output: Path, steps: str | None) -> 
     from workbench.scans import load_grey
 
     project = ctx.project()
+    project.check_output(output)
     p = project.page(page)
     if p.scan is None:
         raise UsageError(f"Page {p.id!r} has no scan.")

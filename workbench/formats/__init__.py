@@ -147,10 +147,12 @@ def export_pages(project: Project, page_ids: Sequence[str], fmt: str, out_dir: P
     """Write each page's newest version in ``fmt`` to ``out_dir`` (one file per page); return the files."""
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format {fmt!r}.", hint=f"Use one of {', '.join(FORMATS)}.")
+    project.check_output(out_dir)
     written: list[Path] = []
     for pid in page_ids:
         content = page_content(project, pid, geometry=fmt != "txt")
         path = output_path(out_dir, pid, fmt)
+        project.check_output(path)  # a subfolder of out_dir may be a link into transcripts/
         _write_atomic(path, dumps(content, fmt))
         written.append(path)
     return written
