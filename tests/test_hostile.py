@@ -105,6 +105,147 @@ def _png(path: Path, size: tuple[int, int] = (400, 200), mode: str = "L") -> Pat
     return path
 
 
+def _tiny(size: tuple[int, int], command: str) -> Setup:
+    def setup(p: Project, _tmp: Path) -> list[str]:
+        from PIL import Image
+
+        path = p.scans_dir / "d" / "t.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("L", size, 255).save(path)
+        return ["preprocess", "d/t", "-o", "out.png"] if command == "preprocess" else [command, "d/t"]
+
+    return setup
+
+
+def _tiny_pdf(p: Project, _tmp: Path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(0.1, 0.1)
+    (p.scans_dir / "d").mkdir(parents=True, exist_ok=True)
+    pdf.save(str(p.scans_dir / "d" / "tiny.pdf"))
+    return ["preprocess", "d/tiny", "-o", "out.png"]
+
+
+def _alpha(mode: str) -> Setup:
+    def setup(p: Project, _tmp: Path) -> list[str]:
+        from PIL import Image, ImageDraw
+
+        im = Image.new(mode, (200, 100), (0, 0, 0, 0) if mode == "RGBA" else (0, 0))
+        ImageDraw.Draw(im).rectangle((20, 40, 180, 60), fill=(0, 0, 0, 255) if mode == "RGBA" else (0, 255))
+        path = p.scans_dir / "d" / "alpha.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        im.save(path)
+        return ["preprocess", "d/alpha", "-o", "alpha-out.png", "--steps", "grayscale"]
+
+    return setup
+
+
+def _white_page_with_a_black_bar(p: Project, _result: subprocess.CompletedProcess[bytes]) -> None:
+    import numpy as np
+    from PIL import Image
+
+    out = np.asarray(Image.open(p.root / "alpha-out.png"))
+    assert out[5, 5] == 255 and out[50, 100] == 0  # paper white, the opaque bar black
+
+
+def _nfd_name(p: Project, _tmp: Path) -> list[str]:
+    import unicodedata
+
+    _png(p.scans_dir / "d" / (unicodedata.normalize("NFD", "й1") + ".png"))
+    return ["preprocess", unicodedata.normalize("NFC", "d/й1"), "-o", "nfd.png", "--steps", "grayscale"]
+
+
+def _hash_beside_tiff(p: Project, _tmp: Path) -> list[str]:
+    from PIL import Image
+
+    folder = p.scans_dir / "d"
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = [Image.new("L", (64, 64), 255) for _ in range(3)]
+    frames[0].save(folder / "a.tif", save_all=True, append_images=frames[1:])
+    _png(folder / "a#1.png")
+    return ["doctor"]
+
+
+def _odd_name(name: str, command: str = "doctor") -> Setup:
+    def setup(p: Project, _tmp: Path) -> list[str]:
+        _png(p.scans_dir / "d" / name)
+        _png(p.scans_dir / "d" / "good.png")
+        return [command]
+
+    return setup
+
+
+def _save_bytes(data: bytes, name: str = "in.txt") -> Setup:
+    def setup(p: Project, tmp: Path) -> list[str]:
+        return ["save", "d/p1", "--from", str(write(tmp / name, data))]
+
+    return setup
+
+
+def _import_bytes(data: bytes, name: str = "in.txt") -> Setup:
+    def setup(p: Project, tmp: Path) -> list[str]:
+        return ["import", str(write(tmp / name, data)), "--page", "d/p2"]
+
+    return setup
+
+
+def _form_feed(p: Project, tmp: Path) -> list[str]:
+    return ["save", "d/p1", "--from", str(write(tmp / "ff.txt", b"page one\n\x0cpage two\n"))]
+
+
+def _show_gives_form_feed(p: Project, _result: subprocess.CompletedProcess[bytes]) -> None:
+    assert run(p, ["show", "d/p1", "2"], {}).stdout == b"page one\n\x0cpage two\n"
+
+
+def _config(toml: str, args: list[str]) -> Setup:
+    def setup(p: Project, _tmp: Path) -> list[str]:
+        with p.config_file.open("a", encoding="utf-8") as f:
+            f.write(toml)
+        return args
+
+    return setup
+
+
+def _document(toml: str, args: list[str]) -> Setup:
+    def setup(p: Project, _tmp: Path) -> list[str]:
+        _png(p.scans_dir / "d" / "p1.png")
+        write(p.scans_dir / "d" / "document.toml", toml)
+        return args
+
+    return setup
+
+
+def _timeout_config(value: str, key: str = "timeout") -> Setup:
+    def setup(p: Project, _tmp: Path) -> list[str]:
+        text = p.config_file.read_text(encoding="utf-8").replace("timeout = 180", f"{key} = {value}")
+        p.config_file.write_text(text, encoding="utf-8")
+        return ["ocr"] if key == "timeout" else ["history", "d/p1"]
+
+    return setup
+
+
+def _limit(p: Project, tmp: Path) -> list[str]:
+    text = p.config_file.read_text(encoding="utf-8").replace("[project]\n", "[project]\nmax_input_mb = 0.001\n")
+    p.config_file.write_text(text, encoding="utf-8")
+    return ["save", "d/p1", "--from", str(write(tmp / "big.txt", "x" * 2000))]
+
+
+def _author_in_config(p: Project, tmp: Path) -> list[str]:
+    text = p.config_file.read_text(encoding="utf-8").replace("[project]\n", '[project]\nauthor = "Ann\\nBob"\n')
+    p.config_file.write_text(text, encoding="utf-8")
+    return ["save", "d/p1", "--from", str(write(tmp / "x.txt", "x"))]
+
+
+def _escape_text(p: Project, _tmp: Path) -> list[str]:
+    TranscriptStore(p).save("d/p1", "red \x1b[31mRED\x1b[0m\n", author="tester", source="edit")
+    return ["show", "d/p1", "2"]
+
+
+def _shows_escape(_p: Project, result: subprocess.CompletedProcess[bytes]) -> None:
+    assert result.stdout == b"red \x1b[31mRED\x1b[0m\n"
+
+
 CASES: list[Case] = [
     Case("export-into-version-folder", _export_into_version, 2, "transcripts"),
     Case("export-all-into-transcripts", _export_into_transcripts, 2, "transcripts"),
@@ -112,6 +253,60 @@ CASES: list[Case] = [
     Case("export-subfolder-symlink", _export_subfolder_link, 2, "transcripts"),
     Case("preprocess-into-transcripts", _preprocess_into_transcripts, 2, "transcripts"),
     Case("init-inside-transcripts", _init_inside_transcripts, 2, "transcripts"),
+    # item 7: transparency is paper, not ink
+    Case("rgba-on-transparent", _alpha("RGBA"), 0, "alpha-out.png", check=_white_page_with_a_black_bar),
+    Case("la-on-transparent", _alpha("LA"), 0, "alpha-out.png", check=_white_page_with_a_black_bar),
+    # item 8: degenerate images are named with their size
+    Case("1x1-preprocess", _tiny((1, 1), "preprocess"), 2, "t.png: is 1×1 pixels"),
+    Case("2000x2-preprocess", _tiny((2000, 2), "preprocess"), 2, "t.png: is 2000×2 pixels"),
+    Case("1x1-ocr", _tiny((1, 1), "ocr"), 1, "t.png: is 1×1 pixels"),
+    Case("0.1pt-pdf", _tiny_pdf, 2, "tiny.pdf: page 1 is 0×0 pixels"),
+    # item 9: a name written in NFD is found by its NFC id
+    Case("nfd-file-name", _nfd_name, 0, "nfd.png"),
+    # item 10: '#' in a file name would collide with a multi-page file's pages
+    Case("hash-beside-tiff", _hash_beside_tiff, 1, "a#1.png"),
+    Case("hash-listed-by-pages", _odd_name("x#2.png", "pages"), 0, "doctor"),
+    # item 11: names no page id can hold are listed by doctor
+    Case("newline-in-name", _odd_name("a\nb.png"), 1, "a\\nb.png"),
+    Case("backslash-in-name", _odd_name("a\\b.png"), 1, "a\\\\b.png"),
+    Case("del-in-name", _odd_name("a\x7fb.png"), 1, "a\\x7fb.png"),
+    # item 14: UTF-16 is named; control characters are refused with their offset; form feed is kept
+    Case("utf16-bom", _save_bytes("\ufeffТоварищ\n".encode("utf-16-le")), 2, "in.txt: the text is UTF-16"),
+    Case("utf16le-no-bom", _save_bytes("Товарищ Багиров\n".encode("utf-16-le")), 2, "UTF-16LE without"),
+    Case("utf16be-no-bom", _save_bytes("Товарищ Багиров\n".encode("utf-16-be")), 2, "UTF-16BE without"),
+    Case("utf16-import", _import_bytes("Hello world\n".encode("utf-16-le")), 2, "in.txt: the text is UTF-16LE"),
+    Case("nul-byte", _save_bytes(b"abc\x00def\n"), 2, "U+0000 at byte offset 3"),
+    Case("escape-byte", _save_bytes("Ж\x1b[2J\n".encode()), 2, "U+001B at byte offset 2"),
+    Case("nul-import", _import_bytes(b"abc\x00\n"), 2, "in.txt: control character U+0000"),
+    Case("form-feed-kept", _form_feed, 0, "version 2", check=_show_gives_form_feed),
+    Case("cp1251", _save_bytes("Товарищ".encode("cp1251")), 2, "in.txt: not valid UTF-8 at byte offset 0"),
+    # item 15: input has a size limit
+    Case("dev-zero", lambda p, t: ["save", "d/p1", "--from", "/dev/zero"], 2, "/dev/zero: larger than the input"),
+    Case("over-configured-limit", _limit, 2, "big.txt: larger than the input limit of 1048 bytes"),
+    # item 16: a malformed regions value names the file and key
+    Case("regions-5-ocr", _document("[pages.p1]\nregions = 5\n", ["ocr", "d/p1"]), 1, "pages.p1.regions"),
+    Case("regions-5-pages", _document("[pages.p1]\nregions = 5\n", ["pages"]), 0, "pages.p1.regions"),
+    # item 17: timeouts that are no number of seconds; unknown keys are warned about
+    Case("timeout-nan", _config("", ["ocr", "--timeout", "nan"]), 2, "--timeout"),
+    Case("timeout-inf", _config("", ["ocr", "--timeout", "inf"]), 2, "--timeout"),
+    Case("timeout-minus-1", _config("", ["ocr", "--timeout", "-1"]), 2, "--timeout"),
+    Case("config-timeout-nan", _timeout_config("nan"), 2, "ocr.timeout"),
+    Case("config-timeout-inf", _timeout_config("inf"), 2, "ocr.timeout"),
+    Case("config-timeout-minus-1", _timeout_config("-1"), 2, "ocr.timeout"),
+    Case("config-typo", _config("\n[ocr2]\n", ["history", "d/p1"]), 0, "unknown key 'ocr2'"),
+    Case("config-timout", _timeout_config("180", key="timout"), 0, "did you mean 'timeout'"),
+    Case("config-bogus-table", _config("\n[bogus]\nx = 1\n", ["history", "d/p1"]), 0, "workbench.toml: unknown key"),
+    Case("document-lnag", _document('[pages.p1]\nlnag = "rus"\n', ["pages"]), 0, "did you mean 'lang'"),
+    Case("document-unknown-top", _document('titel = "x"\n', ["pages"]), 0, "did you mean 'title'"),
+    # item 18: control characters in ids and authors
+    Case("author-newline", _save_bytes(b"x\n"), 2, "$WORKBENCH_AUTHOR", env={"WORKBENCH_AUTHOR": "Ann\nBob"}),
+    Case("author-u2028", _save_bytes(b"x\n"), 2, "$WORKBENCH_AUTHOR", env={"WORKBENCH_AUTHOR": "Ann\u2028Bob"}),
+    Case("config-author-newline", _author_in_config, 2, "project.author", env={"WORKBENCH_AUTHOR": ""}),
+    Case("id-del", lambda p, t: ["save", "d/p\x7f1", "--from", str(write(t / "x.txt", "x"))], 2, "control character"),
+    Case("id-u2028", lambda p, t: ["save", "d/p\u20281", "--from", str(write(t / "x.txt", "x"))], 2, "control char"),
+    Case("id-bidi", lambda p, t: ["save", "d/p\u202e1", "--from", str(write(t / "x.txt", "x"))], 2, "control char"),
+    # item 19: show prints the stored text byte for byte, escape sequences included
+    Case("show-escape-sequence", _escape_text, 0, "", check=_shows_escape),
 ]
 
 

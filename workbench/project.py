@@ -10,20 +10,48 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import MetadataError, PageError, ProjectNotFoundError, StorageError, UsageError
+from workbench.config import (  # re-exported: the project's metadata types live in workbench.config
+    LANGUAGES,
+    ORTHOGRAPHIES,
+    Citation,
+    Document,
+    PageSettings,
+    Region,
+    Settings,
+    load_document,
+    load_settings,
+    project_key_warnings,
+)
+from workbench.errors import PageError, ProjectNotFoundError, StorageError, UsageError
+
+__all__ = [
+    "DOCUMENT_FILE",
+    "LANGUAGES",
+    "ORTHOGRAPHIES",
+    "PROJECT_FILE",
+    "Citation",
+    "Document",
+    "Page",
+    "PageSettings",
+    "Project",
+    "Region",
+    "Settings",
+    "find_project",
+    "init_project",
+    "load_document",
+    "split_frame",
+    "validate_page_id",
+]
 
 PROJECT_FILE = "workbench.toml"
 DOCUMENT_FILE = "document.toml"
 SCAN_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".pdf")
 MULTI_FRAME_SUFFIXES = (".tif", ".tiff", ".pdf")
-ORTHOGRAPHIES = ("1939", "1958")
-LANGUAGES = ("rus", "aze_cyrl", "rus+aze_cyrl", "auto")
 #: Names a page-id segment may not take, because the transcript store uses them inside a page's folder.
 RESERVED_SEGMENTS = frozenset({"versions", "candidates", ".", ".."})
 _SEGMENT_RE = re.compile(r"^[^/\\\x00-\x1f#]+$")
@@ -43,61 +71,6 @@ timeout = 180              # seconds per page before Tesseract is stopped
 
 
 @dataclass(frozen=True)
-class Citation:
-    """An archival reference: archive, fond, opis, delo, list (фонд, опись, дело, лист)."""
-
-    archive: str | None = None
-    fond: str | None = None
-    opis: str | None = None
-    delo: str | None = None
-    list: str | None = None
-
-    def __str__(self) -> str:
-        parts = [self.archive] if self.archive else []
-        for label, value in (("f.", self.fond), ("op.", self.opis), ("d.", self.delo), ("l.", self.list)):
-            if value:
-                parts.append(f"{label} {value}")
-        return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class Region:
-    """A part of a page whose language is fixed: a range of lines (1-based, inclusive) or a pixel box."""
-
-    lang: str
-    lines: tuple[int, int] | None = None
-    box: tuple[int, int, int, int] | None = None  # x, y, width, height in scan pixels
-
-
-@dataclass(frozen=True)
-class PageSettings:
-    """Per-page settings from a document's metadata."""
-
-    lang: str | None = None
-    regions: tuple[Region, ...] = ()
-
-
-@dataclass(frozen=True)
-class Document:
-    """A folder under ``scans/`` and its metadata."""
-
-    id: str
-    title: str = ""
-    date: str = ""
-    languages: tuple[str, ...] = ("rus",)
-    orthography: str = "1939"
-    #: Whether this document prints ё (``yo = true`` in ``document.toml``); None: the project's ``[dictionary] yo``.
-    yo: bool | None = None
-    citation: Citation = field(default_factory=Citation)
-    notes: str = ""
-    pages: dict[str, PageSettings] = field(default_factory=dict)
-
-    def page_settings(self, page_name: str) -> PageSettings:
-        """Settings for the page named ``page_name`` within this document (defaults if none)."""
-        return self.pages.get(page_name, PageSettings())
-
-
-@dataclass(frozen=True)
 class Page:
     """One page: its id, its document, and where its image comes from (``None`` for text-only pages)."""
 
@@ -112,20 +85,6 @@ class Page:
         return self.id.rsplit("/", 1)[-1]
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The project's settings: defaults, then ``workbench.toml``, then the environment, then flags."""
-
-    name: str = ""
-    author: str = ""
-    ocr_lang: str = "auto"
-    ocr_jobs: int = 0
-    ocr_timeout: float = 180.0
-    #: ``[dictionary] yo``: whether the archive's texts print ё. Typescripts of the period never do (a Soviet
-    #: typewriter had no ё key), so by default suggestions write е where the lexicon has ё.
-    yo: bool = False
-
-
 def validate_page_id(page_id: str) -> str:
     """Check that ``page_id`` is a safe relative id and return it NFC-normalised.
 
@@ -135,6 +94,12 @@ def validate_page_id(page_id: str) -> str:
     import unicodedata
 
     pid = unicodedata.normalize("NFC", page_id.strip())
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") for c in pid):
+        # DEL, U+2028 and friends would break the one-line-per-page output of `pages` and `history`.
+        raise PageError(
+            f"Page id {page_id!r} has a control character.",
+            hint="Page ids are printable: rename the scan or folder without control characters.",
+        )
     if not pid:
         raise PageError("Empty page id.", hint="Give it as DOCUMENT/PAGE, e.g. bagirov-1946/p1.")
     if pid.startswith("/") or pid.startswith("\\") or re.match(r"^[A-Za-z]:", pid):
@@ -168,6 +133,8 @@ class Project:
         self.dictionaries_dir = self.root / "dictionaries"
         self.config_file = self.root / PROJECT_FILE
         self._documents: dict[str, Document] = {}
+        #: Warnings about the project's files (unknown keys), in the order found; the CLI and TUI show them.
+        self.warnings: list[str] = []
 
     def __repr__(self) -> str:
         return f"Project({str(self.root)!r})"
@@ -175,46 +142,28 @@ class Project:
     # -- settings -------------------------------------------------------------------------------------
 
     def settings(self, overrides: dict[str, Any] | None = None) -> Settings:
-        """Load settings: defaults, then ``workbench.toml``, then ``WORKBENCH_*`` variables, then ``overrides``."""
-        data = _load_toml(self.config_file)
-        project = _table(data, "project", self.config_file)
-        ocr = _table(data, "ocr", self.config_file)
-        dictionary = _table(data, "dictionary", self.config_file)
-        values: dict[str, Any] = {
-            "name": _get(project, "name", str, self.config_file, "project.name", ""),
-            "author": _get(project, "author", str, self.config_file, "project.author", ""),
-            "ocr_lang": _get(ocr, "lang", str, self.config_file, "ocr.lang", "auto"),
-            "ocr_jobs": _get(ocr, "jobs", int, self.config_file, "ocr.jobs", 0),
-            "ocr_timeout": float(_get(ocr, "timeout", (int, float), self.config_file, "ocr.timeout", 180)),
-            "yo": dictionary.get("yo", False),
-        }
-        if not isinstance(values["yo"], bool):
-            raise MetadataError(
-                f"{self.config_file}: key dictionary.yo = {values['yo']!r}; use true or false.", path=self.config_file
-            )
-        if values["ocr_lang"] not in LANGUAGES:
-            raise MetadataError(
-                f"{self.config_file}: key ocr.lang = {values['ocr_lang']!r} is not one of {', '.join(LANGUAGES)}.",
-                path=self.config_file,
-            )
-        if values["ocr_jobs"] < 0 or values["ocr_timeout"] <= 0:
-            raise MetadataError(
-                f"{self.config_file}: ocr.jobs must be >= 0 and ocr.timeout > 0.", path=self.config_file
-            )
-        env_author = os.environ.get("WORKBENCH_AUTHOR")
-        if env_author:
-            values["author"] = env_author
-        for key, value in (overrides or {}).items():
-            if value is not None:
-                values[key] = value
-        return Settings(**values)
+        """Load settings: defaults, then ``workbench.toml``, then ``WORKBENCH_*`` variables, then ``overrides``.
+
+        Unknown keys in ``workbench.toml`` are added to :attr:`warnings` (the faces show them).
+        """
+        settings, warnings = load_settings(self.config_file, overrides)
+        self._warn(warnings)
+        return settings
+
+    def check_keys(self) -> list[str]:
+        """Look for unknown keys in ``workbench.toml`` (typos such as ``timout``); adds them to :attr:`warnings`."""
+        warnings = project_key_warnings(self.config_file)
+        self._warn(warnings)
+        return warnings
+
+    def _warn(self, warnings: list[str]) -> None:
+        for warning in warnings:
+            if warning not in self.warnings:
+                self.warnings.append(warning)
 
     def author(self) -> str:
         """Who saves: ``$WORKBENCH_AUTHOR``, else ``project.author`` in ``workbench.toml``, else the login name."""
-        env_author = os.environ.get("WORKBENCH_AUTHOR")
-        if env_author:
-            return env_author
-        configured = self.settings().author
+        configured = self.settings().author  # $WORKBENCH_AUTHOR included, checked for control characters
         if configured:
             return configured
         try:
@@ -229,7 +178,9 @@ class Project:
     def document(self, doc_id: str) -> Document:
         """The document ``doc_id`` (a folder under ``scans/``) with its metadata, parsed once."""
         if doc_id not in self._documents:
-            self._documents[doc_id] = load_document(self.scans_dir / doc_id / DOCUMENT_FILE, doc_id)
+            warnings: list[str] = []
+            self._documents[doc_id] = load_document(self.scans_dir / doc_id / DOCUMENT_FILE, doc_id, warnings)
+            self._warn(warnings)
         return self._documents[doc_id]
 
     def documents(self) -> list[str]:
@@ -277,15 +228,24 @@ class Project:
         raise PageError(f"No page {pid!r} in {self.root}.", hint=hint)
 
     def _scan_for(self, base: str) -> Path | None:
-        folder = (self.scans_dir / base).parent
+        folder = _find_normalised(self.scans_dir, base.split("/")[:-1])
         stem = base.rsplit("/", 1)[-1]
-        if not folder.is_dir():
+        if folder is None:
             return None
         for suffix in SCAN_SUFFIXES:
             for candidate in (folder / f"{stem}{suffix}", folder / f"{stem}{suffix.upper()}"):
                 if candidate.is_file():
                     self._check_inside(candidate)
                     return candidate
+        # A name written in another normal form (macOS writes «й» as и + U+0306): compare NFC names.
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            return None
+        for entry in entries:
+            if entry.suffix.lower() in SCAN_SUFFIXES and _nfc(entry.stem) == stem and entry.is_file():
+                self._check_inside(entry)
+                return entry
         return None
 
     def check_output(self, path: Path) -> None:
@@ -306,9 +266,34 @@ class Project:
             ) from e
 
     def scan_pages(self) -> Iterator[Page]:
-        """The pages that have scans, in folder order, without looking at ``transcripts/`` (fast)."""
+        """The pages that have scans, in folder order, without looking at ``transcripts/`` (fast).
+
+        Files whose names cannot be page ids are left out here; :meth:`unusable_scans` lists them.
+        """
         from workbench.scans import frame_count
 
+        for path, base, problem in self._walk_scans():
+            if problem is not None:
+                continue
+            document = _document_of(base)
+            count = 1
+            if path.suffix.lower() in MULTI_FRAME_SUFFIXES:
+                try:
+                    count = frame_count(path)
+                except Exception:
+                    count = 1
+            if count == 1:
+                yield Page(id=base, document=document, scan=path)
+            else:
+                for i in range(count):
+                    yield Page(id=f"{base}#{i + 1}", document=document, scan=path, frame=i)
+
+    def unusable_scans(self) -> list[tuple[Path, str]]:
+        """Scan files under ``scans/`` that are no page, each with why (``doctor`` lists them)."""
+        return [(path, problem) for path, _, problem in self._walk_scans() if problem is not None]
+
+    def _walk_scans(self) -> Iterator[tuple[Path, str, str | None]]:
+        """Every scan file: its path, its page id (NFC) and, if it cannot be a page, why not."""
         if not self.scans_dir.is_dir():
             return
         for dirpath, dirnames, filenames in os.walk(self.scans_dir):
@@ -319,24 +304,20 @@ class Project:
                 if path.suffix.lower() not in SCAN_SUFFIXES:
                     continue
                 stem = path.stem
-                base = stem if rel_dir == "." else f"{rel_dir}/{stem}"
+                base = _nfc(stem if rel_dir == "." else f"{rel_dir}/{stem}")
                 try:
+                    if "#" in stem:
+                        # `a#1.png` beside a multi-page `a.tif` would take the id of a.tif's first page.
+                        raise PageError(
+                            "Its name has '#', which marks the pages of a multi-page file (doc/file#2).",
+                            hint="Rename the file without '#'.",
+                        )
                     validate_page_id(base)
                     self._check_inside(path)
-                except PageError:
-                    continue  # an unusable file name is reported by `workbench doctor`, not fatal here
-                document = _document_of(base)
-                count = 1
-                if path.suffix.lower() in MULTI_FRAME_SUFFIXES:
-                    try:
-                        count = frame_count(path)
-                    except Exception:
-                        count = 1
-                if count == 1:
-                    yield Page(id=base, document=document, scan=path)
-                else:
-                    for i in range(count):
-                        yield Page(id=f"{base}#{i + 1}", document=document, scan=path, frame=i)
+                except PageError as e:
+                    yield path, base, str(e)
+                    continue
+                yield path, base, None
 
     def _transcript_page_ids(self) -> Iterator[str]:
         if not self.transcripts_dir.is_dir():
@@ -383,6 +364,30 @@ def refuse_transcripts_output(path: Path, root: Path | None = None) -> None:
             )
 
 
+def _nfc(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text)
+
+
+def _find_normalised(root: Path, parts: list[str]) -> Path | None:
+    """The folder ``root/parts…`` whose names equal ``parts`` after NFC (names on disk may be NFD)."""
+    folder = root
+    for part in parts:
+        exact = folder / part
+        if exact.is_dir():
+            folder = exact
+            continue
+        try:
+            matches = [e for e in sorted(folder.iterdir()) if _nfc(e.name) == part and e.is_dir()]
+        except OSError:
+            return None
+        if not matches:
+            return None
+        folder = matches[0]
+    return folder if folder.is_dir() else None
+
+
 def _document_of(page_id: str) -> str:
     base, _ = split_frame(page_id)
     return base.rsplit("/", 1)[0] if "/" in base else ""
@@ -421,133 +426,3 @@ def init_project(root: Path, name: str | None = None) -> Project:
     except OSError as e:
         raise StorageError(f"Cannot create a project at {root}: {e.strerror}.") from e
     return Project(root)
-
-
-# -- metadata parsing ---------------------------------------------------------------------------------
-
-
-def _load_toml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    from workbench.text import read_text
-
-    text = read_text(path)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise MetadataError(f"{path}: not valid TOML: {e}.", path=path, hint="Fix the file and retry.") from e
-
-
-def _table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise MetadataError(f"{path}: [{key}] must be a table.", path=path)
-    return value
-
-
-def _get(table: dict[str, Any], key: str, kind: Any, path: Path, dotted: str, default: Any) -> Any:
-    if key not in table:
-        return default
-    value = table[key]
-    if isinstance(value, bool) or not isinstance(value, kind):
-        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise MetadataError(
-            f"{path}: key {dotted} must be {expected}, not {type(value).__name__} ({value!r}).", path=path
-        )
-    if isinstance(value, str):
-        import unicodedata
-
-        value = unicodedata.normalize("NFC", value)
-    return value
-
-
-def _as_str(value: Any, path: Path, dotted: str) -> str:
-    """Archive numbers may be written as numbers or strings (``delo = 347`` or ``delo = "347a"``)."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise MetadataError(f"{path}: key {dotted} must be text or a number, not {value!r}.", path=path)
-    return str(value)
-
-
-def load_document(path: Path, doc_id: str) -> Document:
-    """Parse a ``document.toml``; a missing file gives a document with default metadata.
-
-    Every bad value raises :class:`MetadataError` naming the file and the key.
-    """
-    data = _load_toml(path)
-    known = {"title", "date", "languages", "orthography", "yo", "citation", "notes", "pages"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise MetadataError(
-            f"{path}: unknown key {unknown[0]!r}.", path=path, hint=f"Known keys: {', '.join(sorted(known))}."
-        )
-    title = _get(data, "title", str, path, "title", "")
-    date = data.get("date", "")
-    if not isinstance(date, str):
-        date = str(date)  # TOML dates parse as datetime.date; keep them as written
-    languages = _get(data, "languages", list, path, "languages", ["rus"])
-    for lang in languages:
-        if lang not in ("rus", "aze_cyrl"):
-            raise MetadataError(f"{path}: key languages has {lang!r}; use 'rus' and/or 'aze_cyrl'.", path=path)
-    orthography = str(data.get("orthography", "1939"))
-    if orthography not in ORTHOGRAPHIES:
-        raise MetadataError(
-            f"{path}: key orthography = {orthography!r}; use '1939' (with й) or '1958' (with ј).", path=path
-        )
-    yo = data.get("yo")
-    if yo is not None and not isinstance(yo, bool):
-        raise MetadataError(f"{path}: key yo = {yo!r}; use true (the text prints ё) or false (it writes е).", path=path)
-    cit = _table(data, "citation", path)
-    bad = sorted(set(cit) - {"archive", "fond", "opis", "delo", "list"})
-    if bad:
-        raise MetadataError(f"{path}: unknown key citation.{bad[0]}.", path=path)
-    citation = Citation(**{k: _as_str(v, path, f"citation.{k}") for k, v in cit.items()})
-    pages: dict[str, PageSettings] = {}
-    for name, spec in _table(data, "pages", path).items():
-        if not isinstance(spec, dict):
-            raise MetadataError(f"{path}: [pages.{name}] must be a table.", path=path)
-        pages[name] = _parse_page_settings(spec, path, f"pages.{name}")
-    return Document(
-        id=doc_id,
-        title=title,
-        date=date,
-        languages=tuple(languages),
-        orthography=orthography,
-        yo=yo,
-        citation=citation,
-        notes=_get(data, "notes", str, path, "notes", ""),
-        pages=pages,
-    )
-
-
-def _parse_page_settings(spec: dict[str, Any], path: Path, dotted: str) -> PageSettings:
-    lang = spec.get("lang")
-    if lang is not None and lang not in LANGUAGES:
-        raise MetadataError(f"{path}: key {dotted}.lang = {lang!r} is not one of {', '.join(LANGUAGES)}.", path=path)
-    regions = []
-    for i, reg in enumerate(spec.get("regions", [])):
-        key = f"{dotted}.regions[{i}]"
-        if not isinstance(reg, dict) or reg.get("lang") not in ("rus", "aze_cyrl", "rus+aze_cyrl"):
-            raise MetadataError(f"{path}: key {key} needs lang = 'rus', 'aze_cyrl' or 'rus+aze_cyrl'.", path=path)
-        lines = reg.get("lines")
-        box = reg.get("box")
-        if (lines is None) == (box is None):
-            raise MetadataError(f"{path}: key {key} needs exactly one of lines = [FIRST, LAST] or box.", path=path)
-        if lines is not None and not (
-            isinstance(lines, list)
-            and len(lines) == 2
-            and all(isinstance(n, int) and n >= 1 for n in lines)
-            and lines[0] <= lines[1]
-        ):
-            raise MetadataError(f"{path}: key {key}.lines must be [FIRST, LAST], 1-based.", path=path)
-        if box is not None and not (
-            isinstance(box, list) and len(box) == 4 and all(isinstance(n, int) and n >= 0 for n in box)
-        ):
-            raise MetadataError(f"{path}: key {key}.box must be [X, Y, WIDTH, HEIGHT] in pixels.", path=path)
-        regions.append(
-            Region(
-                lang=reg["lang"],
-                lines=(lines[0], lines[1]) if lines else None,
-                box=(box[0], box[1], box[2], box[3]) if box else None,
-            )
-        )
-    return PageSettings(lang=lang, regions=tuple(regions))

@@ -19,6 +19,20 @@ from workbench.errors import ScanError
 #: decompression bomb or a mistake, and decoding it could exhaust memory.
 MAX_PIXELS = 150_000_000
 PDF_DPI = 300
+#: Smallest width and height we accept, in pixels: preprocessing shrinks a page 4× to estimate its
+#: background, and a 1×1 or 2000×2 "scan" is a mistake (a thumbnail, a broken export), not a page.
+MIN_SIDE = 4
+
+
+def _size_check(path: Path, frame: int | None, width: int, height: int, unit: str = "pixels") -> None:
+    if width < MIN_SIDE or height < MIN_SIDE:
+        which = f" page {frame + 1}" if frame is not None else ""
+        raise ScanError(
+            f"{path}:{which} is {width}×{height} {unit}, too small to be a scanned page "
+            f"(at least {MIN_SIDE}×{MIN_SIDE} pixels).",
+            path=path,
+            hint="Scan or export the page again at 300 dpi.",
+        )
 
 
 def _bomb_error(path: Path, pixels: int | None = None) -> ScanError:
@@ -111,6 +125,9 @@ def load_image(path: Path, frame: int | None = None) -> Image.Image:
             raise ScanError(
                 f"{path}: image data is corrupt or truncated ({e}).", path=path, hint="Copy the scan again."
             ) from e
+        _size_check(path, frame, *im.size)
+        if im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info:
+            return _flatten_alpha(im)
         if im.mode in ("L", "RGB"):
             return im.copy()
         if im.mode in ("1", "I;16", "I;16B", "I", "F"):
@@ -118,6 +135,23 @@ def load_image(path: Path, frame: int | None = None) -> Image.Image:
         return im.convert("RGB")
     finally:
         im.close()
+
+
+def _flatten_alpha(im: Image.Image) -> Image.Image:
+    """Put a transparent image on white paper: transparent pixels are usually black underneath (0, 0, 0, 0),
+    so dropping the alpha channel would turn the page black and its black text invisible."""
+    rgba = im.convert("RGBA")
+    paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    paper.alpha_composite(rgba)
+    grey = im.mode in ("LA", "La") or (im.mode in ("L", "P") and _palette_is_grey(im))
+    return paper.convert("L" if grey else "RGB")
+
+
+def _palette_is_grey(im: Image.Image) -> bool:
+    if im.mode == "L":
+        return True
+    palette = im.getpalette() or []
+    return all(palette[i] == palette[i + 1] == palette[i + 2] for i in range(0, len(palette) - 2, 3))
 
 
 def _to_grey(im: Image.Image) -> Image.Image:
@@ -137,6 +171,9 @@ def _load_pdf_page(path: Path, frame: int) -> Image.Image:
         page = pdf[frame]  # type: ignore[index]
         w_pt, h_pt = page.get_size()
         scale = PDF_DPI / 72
+        _size_check(
+            path, frame, int(w_pt * scale), int(h_pt * scale), f"pixels at {PDF_DPI} dpi ({w_pt:g}×{h_pt:g} pt)"
+        )
         pixels = int(w_pt * scale) * int(h_pt * scale)
         if pixels > MAX_PIXELS:
             raise _bomb_error(path, pixels)

@@ -16,7 +16,7 @@ from workbench.cli import (
     store_cmds,  # noqa: F401
     tui_cmds,  # noqa: F401
 )
-from workbench.cli.base import cli
+from workbench.cli.base import Context, cli
 from workbench.errors import Interrupted, WorkbenchError
 
 
@@ -25,9 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args:
         args = ["open"]  # plain `workbench` opens the app, like the README promises
+    context = Context()
     try:
-        cli.main(args=args, prog_name="workbench", standalone_mode=False)
+        cli.main(args=args, prog_name="workbench", standalone_mode=False, obj=context)
     except WorkbenchError as e:
+        _show_warnings(context)
         click.echo(f"workbench: {e}", err=True)
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
@@ -41,4 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(2 if e.exit_code == 1 else e.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    _show_warnings(context)
     sys.exit(0)
+
+
+def _show_warnings(context: Context) -> None:
+    """Warnings the core collected (unknown keys in workbench.toml or document.toml), one line each."""
+    for warning in context.warnings():
+        click.echo(f"workbench: warning: {warning}", err=True)

@@ -23,7 +23,12 @@ class Context:
         """The project at ``-C DIR`` or above the current folder (raises ProjectNotFoundError)."""
         if self._project is None:
             self._project = find_project(self.directory)
+            self._project.check_keys()  # a typo in workbench.toml is warned about by every command
         return self._project
+
+    def warnings(self) -> list[str]:
+        """What the project's files raised that is not fatal (unknown keys), if a project was opened."""
+        return list(self._project.warnings) if self._project is not None else []
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -49,4 +54,18 @@ def cli(ctx: click.Context, directory: Path | None) -> None:
 
     Run `workbench open` (or just `workbench`) for the terminal UI; every action in it is also a command.
     """
-    ctx.obj = Context(directory=directory)
+    if isinstance(ctx.obj, Context):  # given by workbench.cli.main, which shows the project's warnings
+        ctx.obj.directory = directory
+    else:
+        ctx.obj = Context(directory=directory)
+
+
+def warn_unusable_scans(project: Project) -> None:
+    """Say on stderr how many scan files are no page (their names), so none is missing silently."""
+    unusable = project.unusable_scans()
+    if unusable:
+        click.echo(
+            f"workbench: warning: {len(unusable)} scan file(s) under scans/ are not pages "
+            "(e.g. a newline, backslash or '#' in the name); `workbench doctor` lists them.",
+            err=True,
+        )

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from workbench.cli.base import Context, cli, pass_ctx
+from workbench.cli.base import Context, cli, pass_ctx, warn_unusable_scans
 from workbench.errors import StorageError, UsageError
 from workbench.project import LANGUAGES
 
@@ -73,17 +73,22 @@ def ocr_cmd(
     A page nobody has edited gets a new OCR version; a page with human edits gets a candidate instead
     (see `workbench candidates`). Exit 1 with a summary if some pages failed; Ctrl-C keeps finished pages.
     """
+    from workbench.config import check_timeout
     from workbench.ocr.batch import BatchProgress, run_batch
     from workbench.ocr.steps import parse_steps
 
     if jobs is not None and jobs < 0:
         raise UsageError("--jobs must be 0 (all cores) or more.")
+    if timeout is not None:
+        check_timeout(timeout, "--timeout")
     project = ctx.project()
     for page in pages:
         project.page(page)  # a mistyped page id is a usage error, before any work starts
     if line_spec is not None:
         _ocr_lines(ctx, pages, line_spec, lang, timeout)
         return
+    if not pages:
+        warn_unusable_scans(project)
     show = sys.stderr.isatty() if progress is None else progress
     bar = _progress_bar(show)
     task: Any = None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.base import Context, cli, pass_ctx
+from workbench.cli.base import Context, cli, pass_ctx, warn_unusable_scans
 from workbench.errors import WorkbenchError
 from workbench.project import init_project
 
@@ -70,6 +70,7 @@ def pages_cmd(ctx: Context, as_json: bool) -> None:
         if page.frame is not None:
             scan += f" p.{page.frame + 1}"
         click.echo(f"  {page.id:<32} {scan:<20} v{latest or 0:<4} {status}")
+    warn_unusable_scans(project)
     if not pages and not as_json:
         click.echo(f"No pages yet: put scans under {project.scans_dir}/DOCUMENT/.")
 
@@ -99,6 +100,10 @@ def doctor_cmd(ctx: Context, langs: tuple[str, ...]) -> None:
         except WorkbenchError as e:
             bad += 1
             click.echo(f"  {page.id}: {e}", err=True)
+    for path, problem in project.unusable_scans():
+        # repr: a newline or a backslash in the name must show, not break the line.
+        bad += 1
+        click.echo(f"  {str(path.relative_to(project.root))!r}: not a page: {problem}", err=True)
     click.echo(f"{len(pages)} pages, {bad} unreadable scan(s).")
     if bad:
         from workbench.errors import BatchFailedError

@@ -68,7 +68,9 @@ def save_cmd(
     """Store the text of FILE as a new version of PAGE (exit 6 if another version came after --base)."""
     store = _store(ctx)
     store.page_dir(page)  # refuse a bad page id before reading anything
-    text = read_text(source_file)  # strict UTF-8: a bad byte is reported with its offset; nothing is written
+    # Strict UTF-8, no control characters, at most [project] max_input_mb: a bad byte is reported with its
+    # offset and nothing is written.
+    text = read_text(source_file, ctx.project().settings().max_input_bytes, transcript=True)
     if source is None:
         source = "edit" if store.latest_number(page) is not None else "import"
     result = store.save(page, text, source=source, base=base, message=message, status=status)
@@ -154,7 +156,13 @@ def show_cmd(ctx: Context, page: str, number: int | None, as_json: bool) -> None
         _echo_json({**version.meta.to_json(), "text": version.text})
         return
     # Exactly the stored text when piped (so `show > f; save --from f` changes nothing); a tidy end on a terminal.
-    click.echo(version.text, nl=stdout_is_terminal() and not version.text.endswith("\n"))
+    # Bytes, not click.echo: click strips escape sequences from what is not a terminal.
+    data = version.text.encode("utf-8")
+    if stdout_is_terminal() and not version.text.endswith("\n"):
+        data += b"\n"
+    out = click.get_binary_stream("stdout")
+    out.write(data)
+    out.flush()
 
 
 # -- diff -----------------------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def loads(data: bytes, name: str, fmt: str | None = None) -> PageContent:
     """Parse a file's bytes (format detected unless given) into text and layout (``None`` for txt)."""
     fmt = fmt or detect_format(data, name)
     if fmt == "txt":
-        return PageContent(page_id="", text=decode_utf8(data, source=name), layout=None)
+        return PageContent(page_id="", text=decode_utf8(data, source=name, transcript=True), layout=None)
     if fmt == "hocr":
         return hocr.load(data, name)
     if fmt == "alto":
@@ -164,7 +164,7 @@ def import_file(
     """Store the transcription in ``path`` (txt, hOCR, ALTO or PAGE XML) as a new version of ``page_id``."""
     store = TranscriptStore(project)
     store.page_dir(page_id)  # refuse a bad page id before reading anything
-    data = read_bytes(path)
+    data = read_bytes(path, project.settings().max_input_bytes)
     content = loads(data, str(path), fmt)
     layout: dict[str, Any] | None = content.layout
     if layout is not None:

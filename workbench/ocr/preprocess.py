@@ -20,10 +20,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from workbench.errors import UsageError
+from workbench.errors import InputError, UsageError
 from workbench.ocr.steps import DEFAULT_STEPS, STEP_NAMES, parse_steps  # noqa: F401 - re-exported
 
 Box = tuple[int, int, int, int]  # x, y, width, height
+#: Smallest side :func:`preprocess` takes (the background estimate works on a 4× smaller copy).
+MIN_SIDE = 4
 
 
 # -- geometry ------------------------------------------------------------------------------------------
@@ -319,6 +321,9 @@ def preprocess(image: np.ndarray, steps: Iterable[tuple[str, Mapping[str, Any]]]
     start = time.perf_counter()
     chosen = list(DEFAULT_STEPS if steps is None else steps)
     h, w = image.shape[:2]
+    if h < MIN_SIDE or w < MIN_SIDE:
+        # OpenCV's resize fails with a bare assertion (`!dsize.empty()`) on a 2-pixel side.
+        raise InputError(f"The image is {w}×{h} pixels, too small to preprocess (at least {MIN_SIDE}×{MIN_SIDE}).")
     matrix = np.eye(3)
     img = grayscale(image)
     record: list[dict[str, Any]] = []
