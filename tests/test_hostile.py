@@ -237,6 +237,45 @@ def _author_in_config(p: Project, tmp: Path) -> list[str]:
     return ["save", "d/p1", "--from", str(write(tmp / "x.txt", "x"))]
 
 
+def _fake_tesseract(behaviour: str, *, probe_too: bool = False) -> Setup:
+    """A ``tesseract`` in PROJECT/bin (the cases put it first on PATH) that answers the probe like the real one
+    (unless ``probe_too``) and then does ``behaviour``; the page d/p1 gets a scan to OCR."""
+
+    def setup(p: Project, _tmp: Path) -> list[str]:
+        import shutil
+        import stat
+
+        real = shutil.which("tesseract")
+        if real is None:
+            pytest.skip("tesseract is not installed")
+        _png(p.scans_dir / "d" / "p1.png")
+        script = p.root / "bin" / "tesseract"
+        probe = (
+            ""
+            if probe_too
+            else f'for a in "$@"; do case "$a" in --version|--list-langs) exec {real} "$@";; esac; done\n'
+        )
+        write(script, "#!/bin/sh\n" + probe + behaviour + "\n")
+        script.chmod(script.stat().st_mode | stat.S_IXUSR)
+        return ["ocr", "d/p1", "--lang", "rus", "--timeout", "2"]
+
+    return setup
+
+
+FAKE_PATH = {"PATH": "{root}/bin" + os.pathsep + os.environ.get("PATH", "")}
+
+
+def _no_orphan_sleep(p: Project, _result: subprocess.CompletedProcess[bytes]) -> None:
+    import time
+
+    pid = int((p.root / "child.pid").read_text())
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    status = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}").exists() else ""
+    assert not status or ") Z " in status, f"the hung engine's child {pid} still runs"
+
+
 def _escape_text(p: Project, _tmp: Path) -> list[str]:
     TranscriptStore(p).save("d/p1", "red \x1b[31mRED\x1b[0m\n", author="tester", source="edit")
     return ["show", "d/p1", "2"]
@@ -305,6 +344,42 @@ CASES: list[Case] = [
     Case("id-del", lambda p, t: ["save", "d/p\x7f1", "--from", str(write(t / "x.txt", "x"))], 2, "control character"),
     Case("id-u2028", lambda p, t: ["save", "d/p\u20281", "--from", str(write(t / "x.txt", "x"))], 2, "control char"),
     Case("id-bidi", lambda p, t: ["save", "d/p\u202e1", "--from", str(write(t / "x.txt", "x"))], 2, "control char"),
+    # item 6: a broken engine gives our errors, and a hung one is killed with its children
+    Case("engine-random-bytes", _fake_tesseract("head -c 4096 /dev/urandom; exit 0"), 1, "not UTF-8", env=FAKE_PATH),
+    Case(
+        "engine-random-bytes-probe",
+        _fake_tesseract("head -c 4096 /dev/urandom; exit 0", probe_too=True),
+        4,
+        "Cannot tell the version",
+        env=FAKE_PATH,
+    ),
+    Case(
+        "doctor-random-bytes-probe",
+        lambda p, t: [*_fake_tesseract("printf '\\377\\376\\200'", probe_too=True)(p, t)[:0], "doctor"],
+        4,
+        "Cannot tell the version",
+        env=FAKE_PATH,
+    ),
+    Case("engine-malformed-tsv", _fake_tesseract("printf 'level\\tx\\n5\\tzz\\n'"), 1, "not the TSV", env=FAKE_PATH),
+    Case(
+        "engine-malformed-row",
+        _fake_tesseract(
+            "printf 'level\\tpage_num\\tblock_num\\tpar_num\\tline_num\\tword_num\\tleft\\ttop\\twidth"
+            "\\theight\\tconf\\ttext\\n5\\t1\\t1\\t1\\t1\\t1\\tx\\t0\\t9\\t9\\t90\\tword\\n'"
+        ),
+        1,
+        "line 2 is not valid TSV",
+        env=FAKE_PATH,
+    ),
+    Case(
+        "engine-hangs-with-a-child",
+        lambda p, t: _fake_tesseract(f"sleep 300 & echo $! > {p.root}/child.pid; wait")(p, t),
+        1,
+        "did not finish within 2 s",
+        env=FAKE_PATH,
+        check=_no_orphan_sleep,
+    ),
+    Case("engine-crashes", _fake_tesseract("kill -SEGV $$"), 1, "killed by signal 11", env=FAKE_PATH),
     # item 19: show prints the stored text byte for byte, escape sequences included
     Case("show-escape-sequence", _escape_text, 0, "", check=_shows_escape),
 ]
@@ -321,7 +396,8 @@ def project(tmp_path: Path) -> Project:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_hostile_input(case: Case, project: Project, tmp_path: Path) -> None:
     args = case.setup(project, tmp_path)
-    result = run(project, args, case.env, case.stdin)
+    env = {k: v.replace("{root}", str(project.root)) for k, v in case.env.items()}
+    result = run(project, args, env, case.stdin)
     out = (result.stderr + result.stdout).decode("utf-8", "replace")
     assert result.returncode == case.exit, out
     assert "Traceback" not in out

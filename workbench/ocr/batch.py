@@ -105,10 +105,32 @@ class BatchReport:
 # -- workers -------------------------------------------------------------------------------------------
 
 
-def _init_worker() -> None:
-    """Process-pool initialiser: Ctrl-C is the parent's business, and one OpenMP thread per Tesseract."""
+def _init_worker(parent_pid: int) -> None:
+    """Process-pool initialiser: die with the parent, leave Ctrl-C to it, one OpenMP thread per Tesseract.
+
+    Ctrl-C reaches the whole foreground process group; the parent alone decides (it lets running pages
+    finish and keeps them), so workers ignore SIGINT. But a worker must never outlive its parent: if the
+    parent is killed (``kill -9``), the kernel sends the worker SIGTERM (parent-death signal), and a
+    thread watching the parent's pid does the same where that signal is missing. On SIGTERM the worker
+    kills the Tesseract it is running (its whole process group) and exits at once.
+    """
+    from workbench.ocr import process
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    process.die_with_parent(signal.SIGTERM)
+    process.children_die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        _on_sigterm(signal.SIGTERM, None)
+    process.watch_parent(parent_pid, lambda: os.kill(os.getpid(), signal.SIGTERM))
+
+
+def _on_sigterm(_signum: int, _frame: Any) -> None:
+    from workbench.ocr import process
+
+    process.kill_children()
+    os._exit(128 + signal.SIGTERM)  # no clean-up that could block: the parent that would wait is gone
 
 
 def _work(job: Any) -> tuple[str, Any, str | None]:
@@ -151,7 +173,7 @@ def open_executor(url: str | None, jobs: int) -> Iterator[tuple[Executor, bool]]
         import workbench.ocr.tesseract
         import workbench.scans  # noqa: F401
 
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker)
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(os.getpid(),))
         try:
             yield pool, False
         finally:

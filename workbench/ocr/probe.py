@@ -10,11 +10,11 @@ import functools
 import os
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import MissingDependencyError
+from workbench.ocr.process import TimedOut
 
 MIN_VERSION = (4, 1)
 PROBE_TIMEOUT = 30.0
@@ -36,8 +36,19 @@ class TesseractInfo:
     tessdata: str
 
 
-def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, timeout=PROBE_TIMEOUT, check=False)
+@dataclass(frozen=True)
+class _Output:
+    stdout: str
+    stderr: str
+
+
+def _run(args: list[str]) -> _Output:
+    # Bytes decoded leniently: a broken or fake `tesseract` printing random bytes must give our error about
+    # its version, not a UnicodeDecodeError. Its own process group, killed as a group on timeout.
+    from workbench.ocr import process
+
+    finished = process.run(args, timeout=PROBE_TIMEOUT)
+    return _Output(finished.stdout.decode("utf-8", "replace"), finished.stderr.decode("utf-8", "replace"))
 
 
 @functools.lru_cache(maxsize=8)
@@ -51,7 +62,7 @@ def _probe_cached(cmd: str, tessdata_prefix: str | None) -> TesseractInfo:
     try:
         out = _run([exe, "--version"])
         langs_out = _run([exe, "--list-langs"])
-    except (OSError, subprocess.TimeoutExpired) as e:
+    except (OSError, TimedOut) as e:
         raise MissingDependencyError(f"Cannot run {exe}: {e}.", hint="Reinstall `tesseract-ocr`.") from e
     text = (out.stdout + out.stderr).strip()
     m = re.search(r"tesseract\s+v?(\d+)\.(\d+)(?:\.(\d+))?", text)

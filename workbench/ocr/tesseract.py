@@ -1,10 +1,12 @@
-"""The Tesseract wrapper: the only module that imports pytesseract.
+"""The Tesseract wrapper: runs ``tesseract IMAGE stdout … tsv`` and parses its words, lines and boxes.
 
-One ``image_to_data`` call per image (it is a full OCR run; the text is derived from its words, never from
-a second ``image_to_string`` run). Images go to Tesseract as a file path: arrays are written as an
-uncompressed PGM first, because pytesseract would otherwise encode a PNG for every call. Every call has a
-timeout, and every failure becomes one of our errors: :class:`EngineTimeoutError`, :class:`EngineError`
-(crash, kill, bad output) or :class:`MissingDependencyError` (no program, no language pack).
+One TSV run per image (it is a full OCR run; the text is derived from its words, never from a second
+text-only run). Images go to Tesseract as a file path: arrays are written as an uncompressed PGM first.
+Tesseract is run directly (through :mod:`workbench.ocr.process`, in its own process group, killed as a
+group on timeout) rather than through pytesseract, which decoded output that is not UTF-8 with a bare
+``UnicodeDecodeError`` and killed only the first process of a hung engine. Every call has a timeout,
+and every failure becomes one of our errors: :class:`EngineTimeoutError`, :class:`EngineError` (crash,
+kill, output that is not UTF-8 or not the TSV expected) or :class:`MissingDependencyError`.
 """
 
 from __future__ import annotations
@@ -19,13 +21,27 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytesseract
 
 from workbench.errors import EngineError, EngineTimeoutError, MissingDependencyError
-from workbench.ocr import probe
+from workbench.ocr import probe, process
 
 #: Seconds per call when the caller gives none (OCRmyPDF's default per page).
 DEFAULT_TIMEOUT = 180.0
+#: The columns of Tesseract's TSV output, in order.
+TSV_COLUMNS = (
+    "level",
+    "page_num",
+    "block_num",
+    "par_num",
+    "line_num",
+    "word_num",
+    "left",
+    "top",
+    "width",
+    "height",
+    "conf",
+    "text",
+)
 
 
 @dataclass(frozen=True)
@@ -175,35 +191,33 @@ def run(
     # Only OMP_THREAD_LIMIT overrides that clause (see PERFORMANCE_NOTES.md); the user may set it.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
-    config = f"--psm {int(psm)}" + (f" --dpi {int(dpi)}" if dpi else "")
+    from workbench.config import check_timeout
+
+    check_timeout(timeout, "Tesseract")
     start = time.perf_counter()
-    pytesseract.pytesseract.tesseract_cmd = info.path
     with tempfile.TemporaryDirectory(prefix="workbench-ocr-") as tmp:
         source = _write_pgm(image, tmp) if isinstance(image, np.ndarray) else str(image)
+        args = [info.path, source, "stdout", "-l", lang, "--psm", str(int(psm))]
+        if dpi:
+            args += ["--dpi", str(int(dpi))]
         try:
-            data = pytesseract.image_to_data(
-                source, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout
-            )
-        except pytesseract.TesseractNotFoundError as e:
+            finished = process.run([*args, "tsv"], timeout=timeout)
+        except FileNotFoundError as e:
             probe.clear_cache()
             raise MissingDependencyError(
                 "Tesseract is not installed (no `tesseract` on PATH).",
                 hint="Install it with `apt-get install tesseract-ocr`.",
             ) from e
-        except pytesseract.TesseractError as e:  # a RuntimeError subclass: catch it first
-            raise _engine_error(e, lang) from e
-        except RuntimeError as e:
-            # pytesseract signals its own timeout with a bare RuntimeError (after killing the process).
-            if "timeout" in str(e).lower():
-                raise EngineTimeoutError(
-                    f"Tesseract did not finish within {timeout:g} s (lang {lang}).",
-                    hint="Raise [ocr] timeout in workbench.toml or --timeout, or check the scan is a page.",
-                ) from e
-            raise EngineError(f"Tesseract failed: {e}.") from e
+        except process.TimedOut as e:
+            raise EngineTimeoutError(
+                f"Tesseract did not finish within {timeout:g} s (lang {lang}).",
+                hint="Raise [ocr] timeout in workbench.toml or --timeout, or check the scan is a page.",
+            ) from e
         except OSError as e:
             raise EngineError(f"Cannot run Tesseract ({info.path}): {e}.", hint="Reinstall `tesseract-ocr`.") from e
-        except (ValueError, KeyError, IndexError) as e:
-            raise EngineError(f"Tesseract's output could not be read ({e}).") from e
+    if finished.status != 0:
+        raise _engine_error(finished.status, finished.stderr.decode("utf-8", "replace"), lang)
+    data = parse_tsv(finished.stdout)
     return TesseractRun(
         lines=tuple(parse_data(data)),
         lang=lang,
@@ -214,16 +228,57 @@ def run(
     )
 
 
-def _engine_error(e: Any, lang: str) -> Exception:
-    status = getattr(e, "status", None)
-    message = str(getattr(e, "message", "") or e).strip()
+def parse_tsv(output: bytes) -> dict[str, list[Any]]:
+    """Tesseract's TSV output as columns (ints, a float confidence, NFC-able text), checked line by line.
+
+    Raises :class:`EngineError` naming the line when the output is not UTF-8 or not the TSV expected
+    (a broken or fake engine), instead of a ``UnicodeDecodeError`` or ``ValueError`` deep in the parse.
+    """
+    try:
+        text = output.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise EngineError(
+            f"Tesseract's output is not UTF-8 (byte 0x{output[e.start]:02x} at offset {e.start}).",
+            hint="Check that `tesseract` on PATH is Tesseract; reinstall `tesseract-ocr`.",
+        ) from e
+    rows = text.split("\n")
+    header = tuple(rows[0].rstrip("\r").split("\t")) if rows else ()
+    if header != TSV_COLUMNS:
+        raise EngineError(
+            f"Tesseract's output is not the TSV expected (its first line is {rows[0][:80]!r}).",
+            hint="Check that `tesseract` on PATH is Tesseract 4.1 or newer.",
+        )
+    data: dict[str, list[Any]] = {name: [] for name in TSV_COLUMNS}
+    for number, row in enumerate(rows[1:], start=2):
+        row = row.rstrip("\r")
+        if not row:
+            continue
+        fields = row.split("\t", len(TSV_COLUMNS) - 1)
+        if len(fields) == len(TSV_COLUMNS) - 1:
+            fields.append("")  # an empty text column may lose its tab
+        try:
+            if len(fields) != len(TSV_COLUMNS):
+                raise ValueError(f"{len(fields)} columns, not {len(TSV_COLUMNS)}")
+            numbers = [int(v) for v in fields[:10]]
+            conf = float(fields[10])
+            if min(numbers[6:10]) < 0 or not -1 <= conf <= 100:
+                raise ValueError("a negative box or a confidence outside -1..100")
+        except ValueError as e:
+            raise EngineError(f"Tesseract's output line {number} is not valid TSV ({e}): {row[:80]!r}.") from e
+        for name, value in zip(TSV_COLUMNS, [*numbers, conf, fields[11]], strict=True):
+            data[name].append(value)
+    return data
+
+
+def _engine_error(status: int, message: str, lang: str) -> Exception:
+    message = message.strip()
     if "Failed loading language" in message or "Error opening data file" in message:
         probe.clear_cache()
         return MissingDependencyError(
             f"Tesseract cannot load the language pack {lang}: {message[:200]}",
             hint=f"Install `{' '.join(probe.debian_package(x) for x in lang.split('+'))}` or fix TESSDATA_PREFIX.",
         )
-    if isinstance(status, int) and status < 0:
+    if status < 0:
         return EngineError(
             f"Tesseract crashed (killed by signal {-status}).",
             hint="Try the page again; if it keeps crashing, check the scan and the Tesseract installation.",
