@@ -276,6 +276,78 @@ def _no_orphan_sleep(p: Project, _result: subprocess.CompletedProcess[bytes]) ->
     assert not status or ") Z " in status, f"the hung engine's child {pid} still runs"
 
 
+ALTO = """<?xml version="1.0" encoding="UTF-8"?>
+<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Layout><Page WIDTH="{pw}" HEIGHT="{ph}"><PrintSpace>
+<TextBlock><TextLine HPOS="10" VPOS="10" WIDTH="300" HEIGHT="40">
+<String ID="w1" CONTENT="Товарищ" HPOS="{x}" VPOS="10" WIDTH="{w}" HEIGHT="40" WC="{wc}"/>
+</TextLine></TextBlock></PrintSpace></Page></Layout></alto>
+"""
+PAGE = """<?xml version="1.0" encoding="UTF-8"?>
+<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">
+<Page imageFilename="p.png" imageWidth="1000" imageHeight="500"><TextRegion id="r1">
+<TextLine id="l1"><Coords points="{points}"/><TextEquiv><Unicode>Товарищ</Unicode></TextEquiv></TextLine>
+</TextRegion></Page></PcGts>
+"""
+HOCR = """<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><body>
+<div class="ocr_page" title="bbox 0 0 1000 500"><span class="ocr_line" id="line_1" title="bbox 10 10 310 50">
+<span class="ocrx_word" id="word_1" title="{title}">Товарищ</span></span></div></body></html>
+"""
+ENTITY_BOMB = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Layout><Page WIDTH="100" HEIGHT="100"><PrintSpace>
+<TextBlock><TextLine HPOS="1" VPOS="1" WIDTH="9" HEIGHT="9"><String CONTENT="&lol4;" HPOS="1" VPOS="1" WIDTH="9"
+ HEIGHT="9"/></TextLine></TextBlock></PrintSpace></Page></Layout></alto>
+"""
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">
+<Page imageFilename="p.png" imageWidth="100" imageHeight="100"><TextRegion id="r1">
+<TextLine id="l1"><Coords points="1,1 9,1 9,9 1,9"/><TextEquiv><Unicode>&xxe;</Unicode></TextEquiv></TextLine>
+</TextRegion></Page></PcGts>
+"""
+
+
+def _import_file(name: str, text: str) -> Setup:
+    def setup(p: Project, tmp: Path) -> list[str]:
+        return ["import", str(write(tmp / name, text)), "--page", "d/p2"]
+
+    return setup
+
+
+def _alto(x: str = "10", w: str = "100", wc: str = "0.9", pw: str = "1000", ph: str = "500") -> str:
+    return ALTO.format(x=x, w=w, wc=wc, pw=pw, ph=ph)
+
+
+def _no_root_secret(p: Project, _result: subprocess.CompletedProcess[bytes]) -> None:
+    store = TranscriptStore(p)
+    if store.latest_number("d/p2") is not None:
+        assert "root:" not in store.read("d/p2").text
+
+
+def _clipped(p: Project, _result: subprocess.CompletedProcess[bytes]) -> None:
+    layout = TranscriptStore(p).read("d/p2").layout()
+    assert layout is not None
+    x, _y, w, _h = layout["lines"][0]["words"][0]["box"]
+    assert x >= 0 and x + w <= 1000
+
+
+def _symlinked_transcripts(p: Project, tmp: Path) -> list[str]:
+    outside = tmp / "elsewhere"
+    outside.mkdir()
+    (p.transcripts_dir / "e").symlink_to(outside, target_is_directory=True)
+    return ["save", "e/p1", "--from", str(write(tmp / "x.txt", "x\n"))]
+
+
+def _symlinked_scan(p: Project, tmp: Path) -> list[str]:
+    _png(tmp / "outside.png")
+    (p.scans_dir / "d").mkdir(parents=True, exist_ok=True)
+    (p.scans_dir / "d" / "s.png").symlink_to(tmp / "outside.png")
+    return ["preprocess", "d/s", "-o", "s-out.png"]
+
+
 def _escape_text(p: Project, _tmp: Path) -> list[str]:
     TranscriptStore(p).save("d/p1", "red \x1b[31mRED\x1b[0m\n", author="tester", source="edit")
     return ["show", "d/p1", "2"]
@@ -380,6 +452,33 @@ CASES: list[Case] = [
         check=_no_orphan_sleep,
     ),
     Case("engine-crashes", _fake_tesseract("kill -SEGV $$"), 1, "killed by signal 11", env=FAKE_PATH),
+    # item 13: boxes in imported files are checked, the element named
+    Case("hocr-inverted-box", _import_file("p.hocr", HOCR.format(title="bbox 300 40 10 10")), 2, "'word_1'"),
+    Case("hocr-non-numeric-box", _import_file("p.hocr", HOCR.format(title="bbox a b c d")), 2, "'word_1'"),
+    Case("hocr-bad-wconf", _import_file("p.hocr", HOCR.format(title="bbox 10 10 90 40; x_wconf 1e999")), 2, "word_1"),
+    Case("alto-non-numeric-box", _import_file("p.alto.xml", _alto(x="abc")), 2, "<String id='w1'>"),
+    Case("alto-inverted-box", _import_file("p.alto.xml", _alto(w="-50")), 2, "<String id='w1'> on line 4"),
+    Case("alto-nan-box", _import_file("p.alto.xml", _alto(x="nan")), 2, "<String id='w1'>"),
+    Case("alto-bad-wc", _import_file("p.alto.xml", _alto(wc="high")), 2, "WC that is not a number"),
+    Case("alto-bad-page-size", _import_file("p.alto.xml", _alto(pw="wide")), 2, "<Page>"),
+    Case("alto-box-off-page", _import_file("p.alto.xml", _alto(x="5000")), 2, "line 1, word 1 ('Товарищ') lies"),
+    Case("alto-box-past-edge-clipped", _import_file("p.alto.xml", _alto(x="950")), 0, "d/p2", check=_clipped),
+    Case("page-non-numeric-points", _import_file("p.page.xml", PAGE.format(points="1,1 x,y")), 2, "<Coords>"),
+    Case("page-points-off-page", _import_file("p.page.xml", PAGE.format(points="2000,10 2100,50")), 2, "line 1"),
+    # what already held: hostile XML, unsafe ids, links out of the project
+    Case("alto-billion-laughs", _import_file("b.alto.xml", ENTITY_BOMB), 0, "d/p2"),
+    Case("page-xxe", _import_file("x.page.xml", XXE), 0, "d/p2", check=_no_root_secret),
+    Case("alto-not-well-formed", _import_file("x.alto.xml", "<alto><Layout>"), 2, "x.alto.xml: not well-formed"),
+    Case("dotdot-id", lambda p, t: ["save", "../x", "--from", str(write(t / "x.txt", "x"))], 2, "'../x'"),
+    Case("dotdot-inside-id", lambda p, t: ["save", "d/../../x", "--from", str(write(t / "x.txt", "x"))], 2, "'..'"),
+    Case("absolute-id", lambda p, t: ["save", "/etc/x", "--from", str(write(t / "x.txt", "x"))], 2, "absolute"),
+    Case("reserved-id", lambda p, t: ["save", "d/versions", "--from", str(write(t / "x.txt", "x"))], 2, "versions"),
+    Case("symlinked-transcripts", _symlinked_transcripts, 2, "transcripts/e"),
+    Case("symlinked-scan", _symlinked_scan, 2, "s.png points outside the project"),
+    Case("missing-input", lambda p, t: ["save", "d/p1", "--from", str(t / "nope.txt")], 2, "nope.txt: no such file"),
+    Case("folder-input", lambda p, t: ["save", "d/p1", "--from", str(t)], 2, "is a directory"),
+    Case("no-page", lambda p, t: ["show", "d/p9"], 2, "d/p9"),
+    Case("no-version", lambda p, t: ["show", "d/p1", "7"], 2, "version 7"),
     # item 19: show prints the stored text byte for byte, escape sequences included
     Case("show-escape-sequence", _escape_text, 0, "", check=_shows_escape),
 ]

@@ -12,9 +12,12 @@ from workbench.formats.model import (
     LANG_TO_BCP47,
     PageContent,
     blocks,
+    clip_layout,
     layout_text,
     local_name,
     parse_xml,
+    to_box,
+    to_number,
     union_box,
 )
 from workbench.text import nfc
@@ -77,11 +80,11 @@ def dump(page: PageContent) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _box(el: Any) -> list[int] | None:
-    try:
-        return [round(float(el.get(k))) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT")]
-    except (TypeError, ValueError):
+def _box(el: Any, source: str) -> list[int] | None:
+    values = [el.get(k) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT")]
+    if all(v is None for v in values):
         return None
+    return to_box(values, source, el)
 
 
 def load(data: bytes, source: str) -> PageContent:
@@ -100,11 +103,11 @@ def load(data: bytes, source: str) -> PageContent:
     for el in root.iter():
         name = local_name(el)
         if name == "Page":
-            width = round(float(el.get("WIDTH") or 0))
-            height = round(float(el.get("HEIGHT") or 0))
+            width = round(to_number(el.get("WIDTH") or "0", source, el, "WIDTH"))
+            height = round(to_number(el.get("HEIGHT") or "0", source, el, "HEIGHT"))
         if name != "TextLine":
             continue
-        box = _box(el)
+        box = _box(el, source)
         words: list[dict[str, Any]] = []
         for child in el:
             cname = local_name(child)
@@ -114,7 +117,11 @@ def load(data: bytes, source: str) -> PageContent:
                     continue
                 wc = child.get("WC")
                 words.append(
-                    {"text": text, "box": _box(child) or box, "conf": round(float(wc) * 100, 2) if wc else None}
+                    {
+                        "text": text,
+                        "box": _box(child, source) or box,
+                        "conf": round(to_number(wc, source, child, "WC") * 100, 2) if wc else None,
+                    }
                 )
             elif cname == "HYP" and words:
                 words[-1]["text"] += child.get("CONTENT") or "-"
@@ -127,4 +134,5 @@ def load(data: bytes, source: str) -> PageContent:
             line["lang"] = BCP47_TO_LANG[lang.lower()]
         lines.append(line)
     layout = {"width": width, "height": height, "image": image, "frame": None, "lines": lines}
+    clip_layout(layout, source)
     return PageContent(page_id="", text=layout_text(layout), layout=layout)

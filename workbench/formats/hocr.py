@@ -13,16 +13,18 @@ from workbench.formats.model import (
     LANG_TO_BCP47,
     PageContent,
     blocks,
+    clip_layout,
     layout_text,
     local_name,
+    to_box,
+    to_number,
     union_box,
     xml_parser,
 )
 from workbench.text import nfc
 
 XHTML = "http://www.w3.org/1999/xhtml"
-_BBOX = re.compile(r"bbox\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)")
-_WCONF = re.compile(r"x_wconf\s+(-?[\d.]+)")
+_WCONF = re.compile(r"x_wconf\s+([^;\s]+)")
 _LINE_CLASSES = {"ocr_line", "ocrx_line", "ocr_textfloat", "ocr_header", "ocr_caption"}
 
 
@@ -92,12 +94,12 @@ def _classes(el: Any) -> set[str]:
     return set((el.get("class") or "").split())
 
 
-def _bbox(el: Any) -> list[int] | None:
-    m = _BBOX.search(el.get("title") or "")
+def _bbox(el: Any, source: str) -> list[int] | None:
+    title = el.get("title") or ""
+    m = re.search(r"(?:^|;)\s*bbox\s+([^;]*)", title)
     if not m:
         return None
-    x0, y0, x1, y1 = (int(v) for v in m.groups())
-    return [x0, y0, x1 - x0, y1 - y0]
+    return to_box(m.group(1).split(), source, el, corners=True)
 
 
 def load(data: bytes, source: str) -> PageContent:
@@ -115,7 +117,7 @@ def load(data: bytes, source: str) -> PageContent:
     image = None
     for el in root.iter():
         if "ocr_page" in _classes(el):
-            box = _bbox(el)
+            box = _bbox(el, source)
             if box:
                 width, height = box[2], box[3]
             m = re.search(r'image\s+"([^"]*)"', el.get("title") or "")
@@ -125,7 +127,7 @@ def load(data: bytes, source: str) -> PageContent:
     for el in root.iter():
         if not isinstance(el.tag, str) or not (_classes(el) & _LINE_CLASSES):
             continue
-        box = _bbox(el)
+        box = _bbox(el, source)
         words: list[dict[str, Any]] = []
         for w in el.iter():
             if isinstance(w.tag, str) and "ocrx_word" in _classes(w):
@@ -133,7 +135,8 @@ def load(data: bytes, source: str) -> PageContent:
                 if not text:
                     continue
                 m = _WCONF.search(w.get("title") or "")
-                words.append({"text": text, "box": _bbox(w) or box, "conf": float(m.group(1)) if m else None})
+                conf = to_number(m.group(1), source, w, "x_wconf") if m else None
+                words.append({"text": text, "box": _bbox(w, source) or box, "conf": conf})
         if not words:
             text = nfc(" ".join("".join(el.itertext()).split()))
             if not text or box is None:
@@ -149,4 +152,5 @@ def load(data: bytes, source: str) -> PageContent:
     if not lines and local_name(root) not in ("html",):
         raise InputError(f"{source}: no hOCR lines (class ocr_line) found.", path=source)
     layout = {"width": width, "height": height, "image": image, "frame": None, "lines": lines}
+    clip_layout(layout, source)
     return PageContent(page_id="", text=layout_text(layout), layout=layout)

@@ -8,6 +8,7 @@ image word's, and approximates only what has no image (added lines and words).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,81 @@ def parse_xml(data: bytes, source: str, root_name: str, kind: str) -> Any:
     if local_name(root) != root_name:
         raise InputError(f"{source}: not {kind} (root element <{local_name(root)}>).", path=source)
     return root
+
+
+def describe(el: Any) -> str:
+    """An element as a user finds it in the file: ``<String ID="w3"> on line 12``."""
+    ident = el.get("ID") or el.get("id") if isinstance(el.tag, str) else None
+    return f"<{local_name(el)}{f' id={ident!r}' if ident else ''}> on line {el.sourceline}"
+
+
+def bad_box(source: str, el: Any, why: str) -> InputError:
+    """The error for an unusable box: the file, the element, and why; nothing is imported."""
+    return InputError(
+        f"{source}: {describe(el)} has {why}.",
+        path=source,
+        hint="Fix or remove that element's coordinates (pixels: x, y, width, height ≥ 0); nothing was imported.",
+    )
+
+
+def to_box(values: list[str], source: str, el: Any, *, corners: bool = False) -> list[int]:
+    """Four coordinates from a file as ``[x, y, w, h]`` (``corners``: given as x0 y0 x1 y1).
+
+    Refuses non-numbers, NaN and infinities, and boxes with a negative size (inverted corners), naming
+    the element.
+    """
+    try:
+        numbers = [float(v) for v in values]
+    except (TypeError, ValueError):
+        raise bad_box(source, el, f"coordinates that are not numbers ({' '.join(map(str, values))!r})") from None
+    if len(numbers) != 4 or not all(math.isfinite(v) for v in numbers):
+        raise bad_box(source, el, f"coordinates that are not four finite numbers ({' '.join(map(str, values))!r})")
+    x, y, a, b = (round(v) for v in numbers)
+    w, h = (a - x, b - y) if corners else (a, b)
+    if w < 0 or h < 0:
+        raise bad_box(source, el, f"an inverted box (width {w}, height {h})")
+    return [x, y, w, h]
+
+
+def to_number(value: str, source: str, el: Any, what: str) -> float:
+    """A number attribute (a confidence, a page size) from a file, refusing non-numbers with the element named."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise bad_box(source, el, f"a {what} that is not a number ({value!r})") from None
+    if not math.isfinite(number) or number < 0:
+        raise bad_box(source, el, f"a {what} that is not a number 0 or above ({value!r})")
+    return number
+
+
+def clip_layout(layout: dict[str, Any], source: str) -> dict[str, Any]:
+    """Boxes clipped to the page (when its size is known); a box wholly outside the page is refused.
+
+    Engines write boxes a pixel or two past the edge; a box entirely off the page is a wrong file or a
+    wrong page size, and would crash a later line re-OCR, so it is refused naming the line and word.
+    """
+    width, height = int(layout.get("width") or 0), int(layout.get("height") or 0)
+
+    def clip(box: list[int], where: str) -> list[int]:
+        x, y, w, h = box
+        x0, y0, x1, y1 = max(0, x), max(0, y), x + w, y + h
+        if width > 0:
+            x1 = min(width, x1)
+        if height > 0:
+            y1 = min(height, y1)
+        if x1 < x0 or y1 < y0 or (width > 0 and x0 >= width) or (height > 0 and y0 >= height):
+            raise InputError(
+                f"{source}: {where} lies outside the page ({width}×{height} pixels).",
+                path=source,
+                hint="Is the page size right, and the file for this page? Nothing was imported.",
+            )
+        return [x0, y0, x1 - x0, y1 - y0]
+
+    for i, line in enumerate(layout.get("lines", []), start=1):
+        line["box"] = clip(line["box"], f"line {i}")
+        for j, word in enumerate(line.get("words", []), start=1):
+            word["box"] = clip(word["box"], f"line {i}, word {j} ({word.get('text', '')!r})")
+    return layout
 
 
 #: Our language codes and their names in the formats (ALTO's xsd:language, PAGE's enumeration).

@@ -12,10 +12,14 @@ from workbench.formats.model import (
     LANG_TO_PAGE,
     PAGE_TO_LANG,
     PageContent,
+    bad_box,
     blocks,
+    clip_layout,
     layout_text,
     local_name,
     parse_xml,
+    to_box,
+    to_number,
     union_box,
 )
 from workbench.text import nfc
@@ -79,20 +83,23 @@ def _child(el: Any, name: str) -> Any:
     return next((c for c in el if local_name(c) == name), None)
 
 
-def _box(el: Any) -> list[int] | None:
+def _box(el: Any, source: str) -> list[int] | None:
     coords = _child(el, "Coords")
     if coords is None or not coords.get("points"):
         return None
+    points = coords.get("points")
     try:
-        pts = [tuple(round(float(v)) for v in p.split(",")) for p in coords.get("points").split()]
+        pts = [tuple(float(v) for v in p.split(",")) for p in points.split()]
     except ValueError:
-        return None
+        raise bad_box(source, coords, f"points that are not numbers ({points[:60]!r})") from None
+    if any(len(p) != 2 for p in pts):
+        raise bad_box(source, coords, f"points that are not x,y pairs ({points[:60]!r})")
     xs = [p[0] for p in pts]
     ys = [p[1] for p in pts]
-    return [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
+    return to_box([str(min(xs)), str(min(ys)), str(max(xs)), str(max(ys))], source, coords, corners=True)
 
 
-def _text(el: Any) -> tuple[str | None, float | None]:
+def _text(el: Any, source: str) -> tuple[str | None, float | None]:
     """The first TextEquiv's Unicode (index 0 preferred, as PAGE orders alternatives) and its conf."""
     equivs = [c for c in el if local_name(c) == "TextEquiv"]
     if not equivs:
@@ -100,7 +107,8 @@ def _text(el: Any) -> tuple[str | None, float | None]:
     equivs.sort(key=lambda e: int(e.get("index", "0") or 0))
     uni = _child(equivs[0], "Unicode")
     conf = equivs[0].get("conf")
-    return (nfc(uni.text or "") if uni is not None else None), (round(float(conf) * 100, 2) if conf else None)
+    number = round(to_number(conf, source, equivs[0], "conf") * 100, 2) if conf else None
+    return (nfc(uni.text or "") if uni is not None else None), number
 
 
 def load(data: bytes, source: str) -> PageContent:
@@ -113,15 +121,15 @@ def load(data: bytes, source: str) -> PageContent:
     for el in page.iter():
         if local_name(el) != "TextLine":
             continue
-        box = _box(el)
+        box = _box(el, source)
         words: list[dict[str, Any]] = []
         for w in el:
             if local_name(w) != "Word":
                 continue
-            text, conf = _text(w)
+            text, conf = _text(w, source)
             if text and text.strip():
-                words.append({"text": text.strip(), "box": _box(w) or box, "conf": conf})
-        line_text, line_conf = _text(el)
+                words.append({"text": text.strip(), "box": _box(w, source) or box, "conf": conf})
+        line_text, line_conf = _text(el, source)
         joined = " ".join(w["text"] for w in words)
         if line_text is not None and " ".join(line_text.split()) != joined:
             # The line's own text is the transcription; word boxes only if they spell the same thing.
@@ -139,10 +147,11 @@ def load(data: bytes, source: str) -> PageContent:
             line["lang"] = PAGE_TO_LANG[el.get("primaryLanguage")]
         lines.append(line)
     layout = {
-        "width": int(page.get("imageWidth") or 0),
-        "height": int(page.get("imageHeight") or 0),
+        "width": round(to_number(page.get("imageWidth") or "0", source, page, "imageWidth")),
+        "height": round(to_number(page.get("imageHeight") or "0", source, page, "imageHeight")),
         "image": page.get("imageFilename"),
         "frame": None,
         "lines": lines,
     }
+    clip_layout(layout, source)
     return PageContent(page_id="", text=layout_text(layout), layout=layout)
