@@ -100,3 +100,16 @@ def test_line_languages_come_from_the_app_then_document_regions_then_layout(tmp_
     assert [session.lang_of_line(i) for i in range(4)] == ["rus", "rus", "aze_cyrl", "aze_cyrl"]
     session.line_langs[3] = "rus"
     assert session.lang_of_line(3) == "rus"
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "pane"), [(999, 1000, (698, 408)), (1200, 1200, (464, 463)), (1000, 1414, (698, 474))]
+)
+def test_a_view_that_fits_the_page_to_a_rounding_error_draws(width: int, height: int, pane: tuple[int, int]) -> None:
+    # A page that fits the pane exactly can start 1e-13 pixels before it; the background strip outside it was
+    # an inverted rectangle, Pillow raised, and the TUI stayed on "Loading the scan…" (issue 15, item 12: the
+    # 144-megapixel scan hit it). Now the view draws, paper white where the page is.
+    image = PageImage(Image.new("L", (width, height), 255))
+    out = image.view(pane, ViewState(), line_box=(10, 10, 100, 20), word_box=(10, 10, -5, 20))
+    assert out.size == pane
+    assert out.getpixel((pane[0] // 2, pane[1] // 2)) == (255, 255, 255)

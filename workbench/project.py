@@ -320,16 +320,7 @@ class Project:
                 yield path, base, None
 
     def _transcript_page_ids(self) -> Iterator[str]:
-        if not self.transcripts_dir.is_dir():
-            return
-        for dirpath, dirnames, _ in os.walk(self.transcripts_dir):
-            if "versions" in dirnames or "candidates" in dirnames:
-                rel = Path(dirpath).relative_to(self.transcripts_dir).as_posix()
-                dirnames[:] = []
-                if rel != ".":
-                    yield rel
-            else:
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        yield from walk_transcripts(self.transcripts_dir)[0]
 
     def neighbours(self, page_id: str, ids: Sequence[str] | None = None) -> tuple[str | None, str | None]:
         """The ids of the pages before and after ``page_id`` in the page list.
@@ -362,6 +353,44 @@ def refuse_transcripts_output(path: Path, root: Path | None = None) -> None:
                 f"{path}: is inside the project's transcripts folder ({transcripts}); refusing to write there.",
                 hint="Only the store writes under transcripts/ (save, import, ocr); choose another output folder.",
             )
+
+
+def walk_transcripts(root: Path) -> tuple[list[str], list[tuple[Path, str]]]:
+    """Every page id under ``root`` (``transcripts/``), sorted, and the folders that could not be read.
+
+    A page is a folder holding ``versions`` or ``candidates``. Its other subfolders and folders whose names
+    start with a dot are walked too, since ``save doc/p1/sub`` and ``save doc/.x`` store pages there: fsck,
+    pages, progress and ``export --all`` must see every page the store can write, and say what they could
+    not read. Symbolic links are not followed (a page whose versions folder is a link is still found, so
+    fsck can report it).
+    """
+    found: list[str] = []
+    unreadable: list[tuple[Path, str]] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            everything = list(os.scandir(folder))
+        except FileNotFoundError:
+            return
+        except OSError as e:
+            unreadable.append((Path(folder), e.strerror or str(e)))
+            return
+        names = {e.name for e in everything}
+        is_page = bool(prefix) and ("versions" in names or "candidates" in names)
+        if is_page:
+            found.append(prefix)
+        for entry in everything:
+            if is_page and entry.name in ("versions", "candidates"):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                walk(entry.path, f"{prefix}/{entry.name}" if prefix else entry.name)
+
+    walk(str(root), "")
+    return sorted(found), unreadable
 
 
 def _nfc(text: str) -> str:

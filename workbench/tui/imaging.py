@@ -116,7 +116,7 @@ class PageImage:
                 continue
             x, y, w, h = box
             x0, y0 = (x - left) * scale, (y - top) * scale
-            x1, y1 = (x + w - left) * scale, (y + h - top) * scale
+            x1, y1 = (x + max(0, w) - left) * scale, (y + max(0, h) - top) * scale
             # At least 2 px bigger than the box so the outline never covers the letters.
             draw.rectangle((x0 - 2, y0 - 2, x1 + 1, y1 + 1), outline=colour, width=1)
         self.last_view = (left, top, scale)
@@ -181,18 +181,20 @@ class PageImage:
 def _outside(
     left: float, top: float, vw: float, vh: float, width: int, height: int, scale: float
 ) -> list[tuple[float, float, float, float]]:
-    """Rectangles (output pixels) of the view that lie outside the page."""
-    rects = []
+    """Rectangles (output pixels) of the view that lie outside the page.
+
+    A view that fits the page exactly can still start a rounding error before it (``top = -1e-13``); such
+    slivers are no rectangle at all (Pillow refuses a rectangle whose corners are inverted), so only
+    strips at least one output pixel wide are returned.
+    """
     pw, ph = vw * scale, vh * scale
-    if left < 0:
-        rects.append((0, 0, -left * scale - 1, ph))
-    if top < 0:
-        rects.append((0, 0, pw, -top * scale - 1))
-    if left + vw > width:
-        rects.append(((width - left) * scale, 0, pw, ph))
-    if top + vh > height:
-        rects.append((0, (height - top) * scale, pw, ph))
-    return rects
+    rects = [
+        (0.0, 0.0, -left * scale - 1, ph),
+        (0.0, 0.0, pw, -top * scale - 1),
+        ((width - left) * scale, 0.0, pw, ph),
+        (0.0, (height - top) * scale, pw, ph),
+    ]
+    return [(x0, y0, x1, y1) for x0, y0, x1, y1 in rects if x1 >= x0 and y1 >= y0 and x1 - x0 + 1 >= 1]
 
 
 def load_page_image(path: Path | None, frame: int | None) -> PageImage:
