@@ -6,6 +6,9 @@ from collections import defaultdict
 
 from rich.style import Style
 from textual import events
+from textual.document._document import Document, EditResult, Location
+from textual.document._document_navigator import DocumentNavigator
+from textual.document._wrapped_document import WrappedDocument
 from textual.message import Message
 from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
@@ -35,6 +38,38 @@ THEME = TextAreaTheme(
         "wb.reviewed": Style(bgcolor="#0b3d1a"),
     },
 )
+
+
+class TranscriptDocument(Document):
+    """A document whose lines end at ``\n`` only.
+
+    Textual's :class:`Document` splits with ``str.splitlines``, which also breaks lines at a form feed (the
+    page break of a typescript), ``\v``, ``\x1c``–``\x1e``, ``\x85`` and U+2028/U+2029: a transcript
+    holding one came back from the editor with a newline in its place. The store counts lines with
+    ``text.split("\n")``; so does this document, and such characters stay in their line byte for byte.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._newline = "\n"
+        self._lines = text.split("\n")
+
+    def replace_range(self, start: Location, end: Location, text: str) -> EditResult:
+        """Replace the text between ``start`` and ``end`` (Textual's algorithm, splitting at ``\n`` only)."""
+        top, bottom = sorted((start, end))
+        top_row, top_column = top
+        bottom_row, bottom_column = bottom
+        insert_lines = text.split("\n")
+        lines = self._lines
+        replaced_text = self.get_text_range(top, bottom)
+        after_selection = "" if bottom_row >= len(lines) else lines[bottom_row][bottom_column:]
+        before_selection = "" if top_row >= len(lines) else lines[top_row][:top_column]
+        insert_lines[0] = before_selection + insert_lines[0]
+        destination_column = len(insert_lines[-1])
+        insert_lines[-1] = insert_lines[-1] + after_selection
+        lines[top_row : bottom_row + 1] = insert_lines
+        destination_row = top_row + len(insert_lines) - 1
+        return EditResult((destination_row, destination_column), replaced_text)
 
 
 class TranscriptEditor(TextArea):
@@ -100,6 +135,14 @@ class TranscriptEditor(TextArea):
                 self.insert(text)
             return True
         return False
+
+    def _set_document(self, text: str, language: str | None) -> None:
+        # TextArea builds a plain Document here (on mount and on load_text); ours keeps form feeds in place.
+        super()._set_document(text, language)
+        self.document = TranscriptDocument(text)
+        self.wrapped_document = WrappedDocument(self.document, tab_width=self.indent_width)
+        self.navigator = DocumentNavigator(self.wrapped_document)
+        self._build_highlight_map()
 
     def set_marks(self, marks: list[Mark]) -> None:
         """Replace every mark (unknown and low-confidence words) and repaint."""

@@ -1,0 +1,49 @@
+"""The TUI with hostile content: text it must keep byte for byte, and faults it must report (issue 15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import run_async
+
+from workbench.project import Project
+from workbench.store import TranscriptStore
+from workbench.tui.app import WorkbenchApp, make_app
+from workbench.tui.sample import make_demo_project
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Project:
+    return make_demo_project(tmp_path / "demo")
+
+
+async def settle(pilot, app: WorkbenchApp) -> None:
+    """Let workers finish and the screen catch up (instead of sleeping)."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@run_async
+async def test_form_feed_and_other_line_breaks_of_python_stay_in_their_line(demo: Project) -> None:
+    # str.splitlines (which Textual's document used) breaks lines at \f, \v, \x1c and U+2028: the editor gave
+    # them back as newlines, and a save turned a typescript's page break into an empty line.
+    store = TranscriptStore(demo)
+    text = "first page\n\fsecond page\v\u2028end\n"
+    store.save("demo/p1", text, author="tester", source="edit")
+    app = make_app(demo, "demo/p1", load_dictionaries=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.editor.text == text
+        assert app.editor.document.line_count == 3  # "\n" ends lines, nothing else
+        await pilot.press("X")  # at the start of the first line
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot, app)
+    saved = store.read("demo/p1")
+    assert saved.text == "X" + text
+    assert (saved.path / "text.txt").read_bytes() == ("X" + text).encode("utf-8")
