@@ -364,6 +364,18 @@ CASES: list[Case] = [
     Case("export-subfolder-symlink", _export_subfolder_link, 2, "transcripts"),
     Case("preprocess-into-transcripts", _preprocess_into_transcripts, 2, "transcripts"),
     Case("init-inside-transcripts", _init_inside_transcripts, 2, "transcripts"),
+    Case(
+        "export-tei-into-transcripts",
+        lambda p, t: ["export", "--all", "--format", "tei", "-o", "transcripts/d"],
+        2,
+        "transcripts",
+    ),
+    Case(
+        "export-lines-into-transcripts",
+        lambda p, t: ["export", "d/p1", "--format", "lines", "-o", "transcripts/x"],
+        2,
+        "transcripts",
+    ),
     # item 7: transparency is paper, not ink
     Case("rgba-on-transparent", _alpha("RGBA"), 0, "alpha-out.png", check=_white_page_with_a_black_bar),
     Case("la-on-transparent", _alpha("LA"), 0, "alpha-out.png", check=_white_page_with_a_black_bar),
