@@ -90,3 +90,27 @@ def test_a_name_reviewed_on_one_page_is_suggested_first_on_the_next(tmp_project:
     session.reviewed.add(0)
     session.save(session.saved_text, message="reviewed")
     assert first_for("Деханозов") == ["Деканозов"]
+
+
+def test_suggest_command_follows_the_projects_yo(tmp_project: Project, small_data: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def first(word: str) -> str:
+        cmd = ["suggest", word, "--lang", "rus", "--json"]
+        out = subprocess.run(
+            [sys.executable, "-m", "workbench", "-C", str(tmp_project.root), *cmd],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "WORKBENCH_DATA": str(small_data)},
+            timeout=120,
+            check=True,
+        )
+        return str(json.loads(out.stdout)["suggestions"][0]["term"])
+
+    assert first("Хрушев") == "Хрущев"
+    with tmp_project.config_file.open("a", encoding="utf-8") as f:
+        f.write("\n[dictionary]\nyo = true\n")
+    assert first("Хрушев") == "Хрущёв"

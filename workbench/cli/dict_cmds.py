@@ -63,7 +63,8 @@ def suggest_cmd(ctx: Context, words: tuple[str, ...], lang: str, orthography: st
         project = ctx.project()
     except ProjectNotFoundError:
         project = None  # suggestions work without a project, just without its dictionary
-    speller = load_speller(project, lang, orthography)
+    # the project's [dictionary] yo: whether its texts print ё (typescripts do not)
+    speller = load_speller(project, lang, orthography, yo=project.settings().yo if project is not None else False)
     source = words if words else (line.strip() for line in sys.stdin)
     for raw in source:
         word = nfc(raw).strip()
