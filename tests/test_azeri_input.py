@@ -57,3 +57,23 @@ def test_every_special_letter_has_one_key_in_keyboard_mode() -> None:
 def test_bad_orthography_is_refused() -> None:
     with pytest.raises(ValueError, match="orthography"):
         type_latin("", "a", "1940")
+
+
+def test_transliterate_command_is_what_the_tui_types() -> None:
+    import subprocess
+    import sys
+
+    def run(*args: str, stdin: str | None = None) -> str:
+        out = subprocess.run(
+            [sys.executable, "-m", "workbench", "transliterate", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return out.stdout
+
+    assert run("Azərbaycan") == "Азәрбайҹан\n"
+    assert run("Azərbaycan", "--orthography", "1958") == "Азәрбајҹан\n"
+    assert run(stdin="s'e'he'r\nqi'z\n") == "шәһәр\nгыз\n"

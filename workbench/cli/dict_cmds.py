@@ -1,4 +1,5 @@
-"""Commands: ``dict build``, ``dict add``, ``suggest``, ``check``, ``replace`` (dictionaries and suggestions)."""
+"""Commands: ``dict build``, ``dict add``, ``suggest``, ``check``, ``replace``, ``transliterate`` (dictionaries,
+suggestions and typing)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,23 @@ def dict_add_cmd(ctx: Context, words: tuple[str, ...], lang: str) -> None:
     for word in words:
         added = pd.add(word, lang)
         click.echo(f"{word}\t{lang}\t{'added' if added else 'already there'}")
+
+
+@cli.command("transliterate")
+@click.argument("text", nargs=-1)
+@click.option("--orthography", type=click.Choice(["1939", "1958"]), default="1939", show_default=True)
+def transliterate_cmd(text: tuple[str, ...], orthography: str) -> None:
+    """Latin-script Azerbaijani TEXT (no TEXT: stdin) in the Cyrillic alphabet of ORTHOGRAPHY.
+
+    What the TUI's transliteration mode (Ctrl+T) types: ə ş ç ğ ö ü ı İ, or the ASCII fallbacks e' s' c' g' o'
+    u' i' I' (an apostrophe after the base letter), y → й (1939) or ј (1958).
+    """
+    from workbench.azeri_input import transliterate
+    from workbench.text import nfc
+
+    lines = [" ".join(text)] if text else [nfc(line.rstrip("\n")) for line in sys.stdin]
+    for line in lines:
+        click.echo(transliterate(line, orthography))
 
 
 @cli.command("suggest")
