@@ -45,19 +45,19 @@ class HandoverReport:
 
 
 def check_output_dir(project: Project, out_dir: Path) -> None:
-    """Refuse an output folder inside ``transcripts/`` or ``scans/`` (or one that resolves into them).
+    """Refuse an output folder inside ``transcripts/`` (:meth:`Project.check_output`) or ``scans/``.
 
     Nothing may write into ``transcripts/`` except the store, and a PDF or PNG written under ``scans/``
     would become a page of the archive.
     """
+    project.check_output(out_dir)
     target = out_dir.resolve()
-    for folder in (project.transcripts_dir, project.scans_dir):
-        inside = folder.resolve()
-        if target == inside or inside in target.parents:
-            raise UsageError(
-                f"{out_dir} is inside the project's {folder.name}/ folder; exports are written elsewhere.",
-                hint="Choose a folder outside transcripts/ and scans/, e.g. -o out/.",
-            )
+    scans = project.scans_dir.resolve()
+    if target == scans or scans in target.parents:
+        raise UsageError(
+            f"{out_dir} is inside the project's scans/ folder, where a file becomes a page; export elsewhere.",
+            hint="Choose a folder outside transcripts/ and scans/, e.g. -o out/.",
+        )
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
