@@ -26,6 +26,7 @@ from workbench.linemap import (
     word_box,
     word_boxes_of,
 )
+from workbench.ocr.candidates import plan_take
 
 DATA = Path(__file__).parent / "data" / "ocr"
 REPO = Path(__file__).resolve().parent.parent
@@ -37,6 +38,14 @@ def load_layout(name: str = "bagirov-1946-p1") -> dict[str, Any]:
 
 LAYOUT = load_layout()
 OCR_LINES = list(layout_line_texts(LAYOUT))
+
+
+# A second OCR run of the page: the same boxes, each line's last word read differently.
+CANDIDATE = json.loads(json.dumps(LAYOUT))
+for _line in CANDIDATE["lines"]:
+    _line["words"][-1]["text"] += "¤"
+CANDIDATE_LINES = list(layout_line_texts(CANDIDATE))
+CANDIDATE_TEXT = "\n".join(CANDIDATE_LINES)
 
 
 def box_of(j: int) -> tuple[int, int, int, int]:
@@ -77,18 +86,29 @@ def test_deleting_the_noise_line_keeps_every_box():
     assert word_box(text, LAYOUT, row, col) == tuple(LAYOUT["lines"][j]["words"][1]["box"])
 
 
-def test_inserted_and_replaced_lines_have_no_box():
+def test_inserted_lines_have_no_box():
     lines = list(OCR_LINES)
     lines.insert(5, "Строка, которой нет на скане, вставленная переписчиком")
-    lines[10] = "Совсем другая строка: ни одно слово не совпадает с прочитанным"
-    a = align("\n".join(lines), LAYOUT)
-    assert a.lines[5] is None and a.lines[10] is None
+    lines.insert(12, "Ещё одна")
+    text = "\n".join(lines)
+    a = align(text, LAYOUT)
+    assert a.lines[5] is None and a.lines[12] is None
     assert a.words[5] == (None,) * len(lines[5].split())
-    assert line_box("\n".join(lines), LAYOUT, 10) is None
-    # Everything else is where it was.
-    for i, s in enumerate(lines):
-        if i not in (5, 10):
+    assert line_box(text, LAYOUT, 12) is None
+    for i, s in enumerate(lines):  # everything else is where it was
+        if i not in (5, 12):
             assert a.lines[i] == OCR_LINES.index(s)
+
+
+def test_a_line_typed_again_keeps_the_image_line_it_stands_in():
+    """A line the OCR garbled past recognition, typed again, shares few letters with its image line."""
+    lines = list(OCR_LINES)
+    lines[10] = "Совсем другая строка: ни одно слово не совпадает с прочитанным"
+    lines[21] = "Короткая"  # a much shorter line in another's place is more likely a different line
+    text = "\n".join(lines)
+    a = align(text, LAYOUT)
+    assert a.lines[10] == 10 and line_box(text, LAYOUT, 10) == box_of(10)
+    assert a.lines[21] is None
 
 
 def test_split_line_halves_share_the_image_line_and_get_their_own_words():
@@ -227,29 +247,37 @@ ops = st.tuples(
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(ops, min_size=1, max_size=12), st.sampled_from(["alto", "page", "hocr"]))
-def test_every_line_that_still_matches_an_ocr_line_keeps_its_box(sequence, fmt):
+@given(
+    st.lists(ops, min_size=1, max_size=12),
+    st.sampled_from(["alto", "page", "hocr"]),
+    st.sets(st.integers(0, 60), max_size=8),
+)
+def test_every_line_that_still_matches_an_ocr_line_keeps_its_box(sequence, fmt, chosen):
     lines = start_lines()
     for op in sequence:
         apply(lines, op)
     text = "\n".join(line.text for line in lines)
     a = align(text, LAYOUT)
+    # Image lines no text line came from (their lines were deleted): a new line standing alone in the place
+    # of one may be tied to it (a line typed again), never to an image line another line came from.
+    orphans = set(range(len(OCR_LINES))) - {j for line in lines for j in line.origin[1:]}
     for i, line in enumerate(lines):
         kind = line.origin[0]
         got = a.lines[i]
+        own = set(line.origin[1:]) | orphans
         if kind == "ocr" and line.text:
             j = line.origin[1]
             assert got == j, (i, line, got)
             assert line_box(text, LAYOUT, i) == box_of(j)
-        elif kind == "new" or not line.text.strip():
+        elif not line.text.strip():
             assert got is None, (i, line, got)
             assert line_box(text, LAYOUT, i) is None
-        else:  # a piece of a split line or a merged line: one of its own image lines, or none
-            assert got is None or got in line.origin[1:], (i, line, got)
+        else:  # new, a piece of a split line or a merged line: one of its own image lines, an orphan, or none
+            assert got is None or got in own, (i, line, got)
         # Never another line's word: a word with a box is on one of the line's own image lines.
         for ref in a.words[i]:
             if ref is not None:
-                assert kind != "new" and ref[0] in line.origin[1:], (i, line, ref)
+                assert ref[0] in own, (i, line, ref)
     # The exports carry the same boxes: the file written, read back, has each such line on its image line.
     exported = loads(dumps(PageContent("bagirov-1946/p1", text, fit_layout(text, LAYOUT)), fmt), f"p1.{fmt}")
     assert exported.layout is not None
@@ -258,3 +286,16 @@ def test_every_line_that_still_matches_an_ocr_line_keeps_its_box(sequence, fmt):
     for line, out in zip(kept, exported.layout["lines"], strict=True):
         if line.origin[0] == "ocr":
             assert out["box"] == list(box_of(line.origin[1])), (line, out["box"])
+    # `take` of the chosen lines from a new OCR run of the page (every image line read a little differently)
+    # changes no other line, and a chosen line only to the new reading of its own image line.
+    take = plan_take(text, [], CANDIDATE_TEXT, chosen, current_layout=LAYOUT, candidate_layout=CANDIDATE)
+    after = take.text.split("\n")
+    assert len(after) == len(lines)
+    for i, line in enumerate(lines):
+        if i not in chosen or after[i] == line.text:
+            assert after[i] == line.text, (i, line, after[i])
+            continue
+        own = (set(line.origin[1:]) | orphans) if line.text.strip() else set()
+        assert after[i] in {CANDIDATE_LINES[j] for j in own}, (i, line, after[i])
+        if line.origin[0] == "ocr":
+            assert after[i] == CANDIDATE_LINES[line.origin[1]]

@@ -13,9 +13,9 @@ from workbench.metrics import character_error_rate
 from workbench.ocr.pipeline import (
     apply_ocr_result,
     combine_aze_rus,
-    merge_candidate,
     ocr_page,
     pick_known,
+    plan_take,
     repair_aze_yot,
     score_line,
 )
@@ -106,8 +106,16 @@ def test_result_is_a_version_until_a_person_edits_then_a_candidate(mixed_project
     assert second.candidate and second.kind == "candidate"
     assert store.latest_number("doc/p1") == 2  # no new version: the OCR went to the candidates
     assert store.candidates("doc/p1")[-1].number == second.version.number
-    merged = merge_candidate(store.read("doc/p1").text, store.read("doc/p1").meta.reviewed, mixed_result.text, [0, 1])
-    assert merged.split("\n")[0] == edited[0]  # the reviewed line was not replaced
+    current = store.read("doc/p1")
+    take = plan_take(
+        current.text,
+        current.meta.reviewed,
+        mixed_result.text,
+        [0, 1],
+        current_layout=store.latest_layout("doc/p1"),
+        candidate_layout=mixed_result.layout,
+    )
+    assert take.text.split("\n")[0] == edited[0] and take.kept == [0]  # the reviewed line was not replaced
 
 
 @pytest.mark.tesseract
@@ -115,13 +123,21 @@ def test_reocr_of_some_lines_keeps_the_rest(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p", {"p1": render_lines(RUSSIAN)})
     store = TranscriptStore(project)
     apply_ocr_result(store, "doc/p1", ocr_page(project, "doc/p1", lang="rus"))
-    store.save("doc/p1", "первая строка\nвторая\nтретья", source="edit")
-    result = ocr_page(project, "doc/p1", lines=(1, 1))
-    assert result.line_range == (1, 1)
-    assert result.text.split("\n") == ["первая строка", RUSSIAN[1], "третья"]
+    ocr_text = store.read("doc/p1").text.split("\n")
+    # A person adds a heading and a blank line, and rewrites the second image line's text by hand.
+    store.save(
+        "doc/p1",
+        "\n".join(["ЗАГОЛОВОК", "", ocr_text[0], "вторая строка, набранная заново", *ocr_text[2:]]),
+        source="edit",
+    )
+    result = ocr_page(project, "doc/p1", lines=(3, 3))  # the version's line 4: image line 2
+    assert result.line_range == (3, 3) and result.meta["image_lines"] == [1]
+    assert result.text.split("\n") == ["ЗАГОЛОВОК", "", ocr_text[0], RUSSIAN[1], *ocr_text[2:]]
     assert " ".join(w["text"] for w in result.layout["lines"][1]["words"]) == RUSSIAN[1]
     with pytest.raises(Exception, match="not on page"):
-        ocr_page(project, "doc/p1", lines=(2, 7))
+        ocr_page(project, "doc/p1", lines=(2, 9))
+    with pytest.raises(Exception, match="no image line"):
+        ocr_page(project, "doc/p1", lines=(0, 1))  # the heading and the blank line
 
 
 def test_corrupt_scan_is_a_scan_error(tmp_path: Path) -> None:
@@ -138,12 +154,15 @@ def test_page_without_scan_cannot_be_ocrd(tmp_path: Path) -> None:
         ocr_page(project, "doc/textonly")
 
 
-def test_merge_candidate_takes_chosen_lines_and_never_reviewed_ones() -> None:
-    current = "a\nb\nc"
-    candidate = "A\nB\nC\nD"
-    assert merge_candidate(current, [1], candidate, [0, 1, 3]) == "A\nb\nc\nD"
-    assert merge_candidate(current, [], candidate, []) == current
-    assert merge_candidate(current, [], candidate, [9, -1]) == current
+def test_plan_take_takes_chosen_lines_by_their_image_and_never_reviewed_ones() -> None:
+    current = "alpha one\nbravo two\ncharlie three"
+    candidate = "alpha onf\nbravo twx\ncharlie threx\ndelta four"
+    take = plan_take(current, [1], candidate, [0, 1, 3])
+    assert take.text == "alpha onf\nbravo two\ncharlie three" and take.kept == [1] and take.missing == [3]
+    assert plan_take(current, [], candidate, []).text == current
+    assert plan_take(current, [], candidate, [9, -1]).missing == [-1, 9]
+    # After a line was deleted above, line 2 of the current text is the candidate's line 3.
+    assert plan_take("bravo two\ncharlie three", [], candidate, [1]).text == "bravo two\ncharlie threx"
 
 
 def test_combine_aze_rus_takes_only_letters_aze_cyrl_lacks() -> None:

@@ -467,6 +467,8 @@ def _align(text: str, image_lines: tuple[str, ...]) -> LineAlignment:
     a_starts, b_starts = _starts(text_lines), _image_starts(image_lines)
     groups = _best_chain(_candidate_groups(text_lines, image_lines), len(image_lines))
     groups += _moved_lines(text_lines, image_lines, a, groups)
+    in_place = _lines_in_place(text_lines, image_lines, a, b, groups)
+    groups += [_Group(i, i, j, j, 0.0) for i, j in in_place.items()]
     ai, bi = _group_positions(a, b, a_starts, b_starts, groups)
     la, lb = a.line_of[ai], b.line_of[bi]
     keep = (la >= 0) & (lb >= 0)
@@ -501,6 +503,10 @@ def _align(text: str, image_lines: tuple[str, ...]) -> LineAlignment:
                 sources[i] = tuple(sorted(j for j, _, _ in chosen))
                 main[i] = max(chosen, key=lambda p: p[1])[0]
 
+    for i, j in in_place.items():
+        # Rewritten beyond recognition, but alone in the place of an image line nobody else holds.
+        sources[i], main[i] = (j,), j
+
     claims: dict[int, int] = {}
     for src in sources.values():
         for j in src:
@@ -529,6 +535,33 @@ def _align(text: str, image_lines: tuple[str, ...]) -> LineAlignment:
 
 
 _image_starts = lru_cache(maxsize=16)(_starts)
+
+
+def _lines_in_place(
+    text_lines: Sequence[str], image_lines: Sequence[str], a: _Side, b: _Side, groups: list[_Group]
+) -> dict[int, int]:
+    """Text lines left over between two tied lines, as many as the image lines left over there: paired in order.
+
+    A line the OCR garbled past recognition and a person typed again shares few letters with its image line,
+    but it stands where that line stands. Pairs whose lengths differ more than twofold are left apart (more
+    likely a line deleted and another one added).
+    """
+    used_t = {i for g in groups for i in range(g.i0, g.i1 + 1)}
+    used_j = {j for g in groups for j in range(g.j0, g.j1 + 1)}
+    anchors = sorted((g for g in groups if g.weight > 0), key=lambda g: g.i0)
+    out: dict[int, int] = {}
+    prev_i = prev_j = -1
+    for g in [*anchors, _Group(len(text_lines), len(text_lines), len(image_lines), len(image_lines), 0.0)]:
+        if g.j0 <= prev_j:
+            continue  # not in order with the previous anchor
+        ts = [i for i in range(prev_i + 1, g.i0) if i not in used_t and text_lines[i].strip()]
+        js = [j for j in range(prev_j + 1, g.j0) if j not in used_j and image_lines[j].strip()]
+        if ts and len(ts) == len(js):
+            for i, j in zip(ts, js, strict=True):
+                if 0.5 <= (int(a.letters[i]) + 1) / (int(b.letters[j]) + 1) <= 2.0:
+                    out[i] = j
+        prev_i, prev_j = g.i1, g.j1
+    return out
 
 
 def _moved_lines(text_lines: Sequence[str], image_lines: Sequence[str], a: _Side, groups: list[_Group]) -> list[_Group]:

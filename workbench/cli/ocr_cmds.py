@@ -53,7 +53,11 @@ def _progress_bar(enabled: bool, label: str = "OCR") -> Any:
 @click.option("--steps", default=None, help="Preprocessing steps, e.g. 'grayscale,deskew,binarize:method=otsu'.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
 @click.option(
-    "--lines", "line_spec", default=None, metavar="FIRST-LAST", help="Re-OCR only these lines (1-based) of one page."
+    "--lines",
+    "line_spec",
+    default=None,
+    metavar="FIRST-LAST",
+    help="Re-OCR only these lines of one page: lines of its newest version (1-based), each in its own image line.",
 )
 @pass_ctx
 def ocr_cmd(
@@ -272,6 +276,13 @@ def _ocr_lines(ctx: Context, pages: tuple[str, ...], spec: str, lang: str | None
     result = ocr_page(project, pages[0], lang=lang, lines=_parse_line_range(spec), timeout=timeout)
     stored = apply_ocr_result(store, pages[0], result)
     click.echo(f"OCR of {pages[0]} lines {spec} stored as {stored.kind} {stored.version.number}.")
+    skipped = result.meta.get("skipped") or []
+    if skipped:
+        click.echo(f"Left line(s) {_numbers(skipped)} as they were: no image line (blank, or added by hand).")
+
+
+def _numbers(lines: list[int]) -> str:
+    return ", ".join(str(i + 1) for i in lines)
 
 
 @cli.command("candidates")
@@ -279,16 +290,31 @@ def _ocr_lines(ctx: Context, pages: tuple[str, ...], spec: str, lang: str | None
 @click.option("--diff", "number", type=int, default=None, help="Show the diff of the newest version and candidate N.")
 @pass_ctx
 def candidates_cmd(ctx: Context, page: str, number: int | None) -> None:
-    """List PAGE's OCR candidates (OCR run after a person edited the page), or diff one with --diff N."""
+    """List PAGE's OCR candidates (OCR run after a person edited the page), or diff one with --diff N.
+
+    The diff shows what `take` of every line would change in the newest version: each of its lines against
+    the candidate's reading of the same image line (reviewed lines and lines without an image line stay).
+    """
     from workbench.diff import unified_diff
+    from workbench.ocr.candidates import plan_take
     from workbench.store import TranscriptStore
 
     store = TranscriptStore(ctx.project())
     if number is not None:
+        # What taking every line would do: each line of the version against the candidate's reading of its
+        # own image line (reviewed lines and lines without one unchanged), numbered as `take` numbers them.
         cand = store.read_candidate(page, number)
         current = store.read(page)
+        taken = plan_take(
+            current.text,
+            current.meta.reviewed,
+            cand.text,
+            range(current.text.count("\n") + 1),
+            current_layout=store.latest_layout(page, skip_damaged=True),
+            candidate_layout=cand.layout(),
+        )
         click.echo(
-            unified_diff(current.text, cand.text, f"{page} version {current.number}", f"{page} candidate {number}"),
+            unified_diff(current.text, taken.text, f"{page} version {current.number}", f"{page} candidate {number}"),
             nl=False,
         )
         return
@@ -308,9 +334,12 @@ def candidates_cmd(ctx: Context, page: str, number: int | None) -> None:
 @click.option("-m", "--message", default=None, help="What this version is, for the history.")
 @pass_ctx
 def take_cmd(ctx: Context, page: str, lines: str, number: int | None, message: str | None) -> None:
-    """Take LINES (1-based, e.g. 1,3-5) of an OCR candidate into PAGE as a new version.
+    """Take the OCR candidate's reading of LINES into PAGE as a new version.
 
-    Lines marked reviewed are never replaced; they are listed instead.
+    LINES are lines of PAGE's newest version (1-based, e.g. 1,3-5: the numbers `show` and the TUI give), not
+    of the candidate: each takes the candidate's reading of its own image line, found by content, so lines
+    deleted or added above do not shift it. Lines marked reviewed are never replaced, nor lines with no image
+    line in the candidate; both are listed. No other line changes.
     """
     from workbench.ocr.candidates import take_candidate
     from workbench.store import TranscriptStore
@@ -319,7 +348,9 @@ def take_cmd(ctx: Context, page: str, lines: str, number: int | None, message: s
     done = take_candidate(store, page, _parse_line_list(lines), number=number, message=message, lines_label=lines)
     if done.saved is None:
         click.echo("Nothing to take: those lines are the same, reviewed, or not in the candidate.")
-        return
-    click.echo(f"Saved {page} version {done.saved.version.number}.")
+    else:
+        click.echo(f"Saved {page} version {done.saved.version.number}.")
     if done.take.kept:
-        click.echo(f"Kept reviewed line(s) {', '.join(str(i + 1) for i in done.take.kept)} as they were.")
+        click.echo(f"Kept reviewed line(s) {_numbers(done.take.kept)} as they were.")
+    if done.take.missing:
+        click.echo(f"Kept line(s) {_numbers(done.take.missing)} as they were: the candidate has no reading of them.")

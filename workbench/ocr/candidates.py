@@ -1,8 +1,9 @@
 """Storing OCR results and taking lines from OCR candidates.
 
 OCR never overwrites human work: :func:`apply_ocr_result` stores a result as a new version while nobody has
-edited the page, else as a candidate, and says which it did. :func:`plan_take` merges chosen candidate lines
-into a text without touching reviewed lines; :func:`take_candidate` does that and saves a version (the
+edited the page, else as a candidate, and says which it did. :func:`plan_take` puts the candidate's readings of
+chosen lines of the current text into it (lines matched through the image, :mod:`workbench.linemap`), never
+touching reviewed lines or lines not chosen; :func:`take_candidate` does that and saves a version (the
 ``take`` command). The TUI uses :func:`plan_take` to take lines into its editor.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from workbench.linemap import Layout, candidate_lines
 from workbench.ocr.job import OCR_AUTHOR, OcrResult
 from workbench.store import SaveResult, TranscriptStore, VersionMeta
 from workbench.text import nfc
@@ -38,7 +40,7 @@ def apply_ocr_result(store: TranscriptStore, page_id: str, result: OcrResult) ->
     """Store an OCR result: a new version if no person has worked on the page yet, else a candidate.
 
     Human work (any version from an edit, import, replace or restore) is never overwritten by OCR; the
-    candidate waits for the user to diff it and take lines with :func:`merge_candidate`. The check and the
+    candidate waits for the user to diff it and take lines with :func:`take_candidate`. The check and the
     save are here, in one place, so every caller reports the same thing the store did.
     """
     if store.has_human_version(page_id):
@@ -68,41 +70,53 @@ def _message(result: OcrResult) -> str:
     return f"OCR of {what} ({result.meta.get('lang', '?')}, Tesseract {result.meta.get('tesseract_version', '?')})"
 
 
-def merge_candidate(current_text: str, reviewed: Iterable[int], candidate_text: str, lines: Iterable[int]) -> str:
-    """Take the candidate's ``lines`` (0-based) into ``current_text``; reviewed lines are never replaced.
-
-    A chosen line beyond the end of the current text is appended (in order), so a candidate that found
-    lines the current text lacks can still be taken in.
-    """
-    keep = set(reviewed)
-    current = nfc(current_text).split("\n")
-    candidate = nfc(candidate_text).split("\n")
-    for i in sorted(set(lines)):
-        if i < 0 or i >= len(candidate) or i in keep:
-            continue
-        if i < len(current):
-            current[i] = candidate[i]
-        else:
-            current.extend([""] * (i - len(current)))
-            current.append(candidate[i])
-    return "\n".join(current)
-
-
 @dataclass(frozen=True)
 class Take:
-    """Lines taken from a candidate: the merged text and the chosen lines left alone because reviewed."""
+    """Lines taken from a candidate: the merged text, the chosen lines left alone because reviewed, and the
+    chosen lines the candidate has no reading for (no image line, or one the candidate did not read)."""
 
     text: str
     kept: list[int]
+    missing: list[int]
     changed: bool
 
 
-def plan_take(current_text: str, reviewed: Iterable[int], candidate_text: str, lines: Iterable[int]) -> Take:
-    """Merge the candidate's ``lines`` (0-based) into ``current_text``, and say which reviewed ones were kept."""
-    chosen = list(lines)
+def plan_take(
+    current_text: str,
+    reviewed: Iterable[int],
+    candidate_text: str,
+    lines: Iterable[int],
+    *,
+    current_layout: Layout | None = None,
+    candidate_layout: Layout | None = None,
+) -> Take:
+    """Replace the chosen ``lines`` of ``current_text`` (0-based, *its* lines) with the candidate's readings.
+
+    A current line takes the candidate line that reads the same image line
+    (:func:`workbench.linemap.candidate_lines`), never the candidate line that merely has the same number:
+    after a person deleted or added lines the numbers differ. Reviewed lines are never replaced; lines
+    without a counterpart in the candidate stay as they are and are listed in ``missing``. No other line
+    changes.
+    """
+    chosen = sorted(set(lines))
     keep = set(reviewed)
-    merged = merge_candidate(current_text, keep, candidate_text, chosen)
-    return Take(text=merged, kept=sorted(set(chosen) & keep), changed=merged != nfc(current_text))
+    current_text, candidate_text = nfc(current_text), nfc(candidate_text)
+    current = current_text.split("\n")
+    candidate = candidate_text.split("\n")
+    mapping = candidate_lines(current_text, current_layout, candidate_text, candidate_layout)
+    kept: list[int] = []
+    missing: list[int] = []
+    for i in chosen:
+        if not 0 <= i < len(current):
+            missing.append(i)
+        elif i in keep:
+            kept.append(i)
+        elif (k := mapping[i]) is None:
+            missing.append(i)
+        else:
+            current[i] = candidate[k]
+    merged = "\n".join(current)
+    return Take(text=merged, kept=kept, missing=missing, changed=merged != current_text)
 
 
 @dataclass(frozen=True)
@@ -123,13 +137,20 @@ def take_candidate(
     message: str | None = None,
     lines_label: str | None = None,
 ) -> TakeResult:
-    """Take ``lines`` (0-based) of candidate ``number`` (default the newest) into a new version of the page.
+    """Take the candidate's readings of ``lines`` (0-based lines of the newest version) into a new version.
 
     Nothing is saved when the merge changes nothing (same lines, reviewed lines, lines not in the candidate).
     """
     cand = store.read_candidate(page_id, number)
     current = store.read(page_id)
-    take = plan_take(current.text, current.meta.reviewed, cand.text, lines)
+    take = plan_take(
+        current.text,
+        current.meta.reviewed,
+        cand.text,
+        lines,
+        current_layout=store.latest_layout(page_id, skip_damaged=True),
+        candidate_layout=cand.layout(),
+    )
     if not take.changed:
         return TakeResult(take, cand.number, None)
     label = lines_label if lines_label is not None else _label(lines)
@@ -145,4 +166,3 @@ def take_candidate(
 
 def _label(lines: Iterable[int]) -> str:
     return ",".join(str(i + 1) for i in sorted(set(lines)))
-

@@ -24,7 +24,7 @@ from typing import Any
 
 from workbench.ocr.aze_merge import combine_aze_rus, pick_known, repair_aze_yot
 from workbench.ocr.azeri import normalise_aze_cyrl, to_orthography
-from workbench.ocr.candidates import OcrStored, apply_ocr_result, merge_candidate, plan_take, take_candidate
+from workbench.ocr.candidates import OcrStored, apply_ocr_result, plan_take, take_candidate
 from workbench.ocr.choose import (
     iou,
     known_fraction,
@@ -57,7 +57,6 @@ __all__ = [
     "apply_ocr_result",
     "combine_aze_rus",
     "engine_fingerprint",
-    "merge_candidate",
     "ocr_page",
     "pick_known",
     "plan_take",
@@ -209,12 +208,14 @@ def ocr_page(
     lang: str | None = None,
     lines: tuple[int, int] | None = None,
     timeout: float | None = None,
+    text: str | None = None,
 ) -> OcrResult:
     """OCR one page (or, with ``lines=(first, last)``, 0-based inclusive, only those lines of it).
 
-    For ``lines``, the boxes come from the newest stored layout; the result's text is the newest version's
-    text with those lines replaced, and its layout the stored one with those lines replaced.
+    ``lines`` are lines of ``text`` (default: the newest version's), each read again inside its own image
+    line of the newest stored layout (:func:`workbench.ocr.lines.ocr_lines`); the result's text is ``text``
+    with those lines replaced, and its layout the stored one with their image lines replaced.
     """
     if lines is None:
         return run_job(prepare_job(project, page_id, lang=lang, timeout=timeout))
-    return ocr_lines(project, page_id, lines, lang=lang, timeout=timeout)
+    return ocr_lines(project, page_id, lines, lang=lang, timeout=timeout, text=text)
