@@ -104,11 +104,12 @@ def test_a_line_typed_again_keeps_the_image_line_it_stands_in():
     """A line the OCR garbled past recognition, typed again, shares few letters with its image line."""
     lines = list(OCR_LINES)
     lines[10] = "Совсем другая строка: ни одно слово не совпадает с прочитанным"
-    lines[21] = "Короткая"  # a much shorter line in another's place is more likely a different line
+    lines[21:22] = ["Короткая", "и ещё одна"]  # two lines where one was: which one is it? Neither, then.
     text = "\n".join(lines)
     a = align(text, LAYOUT)
     assert a.lines[10] == 10 and line_box(text, LAYOUT, 10) == box_of(10)
-    assert a.lines[21] is None
+    assert a.lines[21] is None and a.lines[22] is None
+    assert a.lines[23] == 22
 
 
 def test_split_line_halves_share_the_image_line_and_get_their_own_words():

@@ -467,7 +467,7 @@ def _align(text: str, image_lines: tuple[str, ...]) -> LineAlignment:
     a_starts, b_starts = _starts(text_lines), _image_starts(image_lines)
     groups = _best_chain(_candidate_groups(text_lines, image_lines), len(image_lines))
     groups += _moved_lines(text_lines, image_lines, a, groups)
-    in_place = _lines_in_place(text_lines, image_lines, a, b, groups)
+    in_place = _lines_in_place(text_lines, image_lines, groups)
     groups += [_Group(i, i, j, j, 0.0) for i, j in in_place.items()]
     ai, bi = _group_positions(a, b, a_starts, b_starts, groups)
     la, lb = a.line_of[ai], b.line_of[bi]
@@ -537,14 +537,12 @@ def _align(text: str, image_lines: tuple[str, ...]) -> LineAlignment:
 _image_starts = lru_cache(maxsize=16)(_starts)
 
 
-def _lines_in_place(
-    text_lines: Sequence[str], image_lines: Sequence[str], a: _Side, b: _Side, groups: list[_Group]
-) -> dict[int, int]:
+def _lines_in_place(text_lines: Sequence[str], image_lines: Sequence[str], groups: list[_Group]) -> dict[int, int]:
     """Text lines left over between two tied lines, as many as the image lines left over there: paired in order.
 
     A line the OCR garbled past recognition and a person typed again shares few letters with its image line,
-    but it stands where that line stands. Pairs whose lengths differ more than twofold are left apart (more
-    likely a line deleted and another one added).
+    but it stands where that line stands. Where the counts differ (a line added or deleted there too) no
+    pairing is sure, and none is made.
     """
     used_t = {i for g in groups for i in range(g.i0, g.i1 + 1)}
     used_j = {j for g in groups for j in range(g.j0, g.j1 + 1)}
@@ -556,10 +554,11 @@ def _lines_in_place(
             continue  # not in order with the previous anchor
         ts = [i for i in range(prev_i + 1, g.i0) if i not in used_t and text_lines[i].strip()]
         js = [j for j in range(prev_j + 1, g.j0) if j not in used_j and image_lines[j].strip()]
-        if ts and len(ts) == len(js):
-            for i, j in zip(ts, js, strict=True):
-                if 0.5 <= (int(a.letters[i]) + 1) / (int(b.letters[j]) + 1) <= 2.0:
-                    out[i] = j
+        # An image line whose words a neighbouring line holds (three lines joined into one) is not free.
+        neighbours = [text_lines[k] for k in (prev_i, g.i0) if 0 <= k < len(text_lines)]
+        held = any(fuzz.partial_ratio(image_lines[j], n) >= 90 for j in js for n in neighbours)
+        if ts and len(ts) == len(js) and not held:
+            out.update(zip(ts, js, strict=True))
         prev_i, prev_j = g.i1, g.j1
     return out
 
