@@ -205,6 +205,52 @@ def candidate_lines(
     return out
 
 
+def candidate_readings(
+    current_text: str, current_layout: Layout | None, candidate_text: str, candidate_layout: Layout | None
+) -> list[str | None]:
+    """For each line of ``current_text``, what an OCR candidate read on that line's own part of the image.
+
+    Like :func:`candidate_lines`, and whole: a joined line gets the candidate's readings of each of its
+    image lines, joined by a space; a part of a split line only the candidate's words that stand on its
+    part of the image line (by their boxes). ``None`` where the candidate has no reading of it.
+    """
+    mapping = candidate_lines(current_text, current_layout, candidate_text, candidate_layout)
+    cand_lines = candidate_text.split("\n")
+    if current_layout is None or candidate_layout is None:
+        return [None if k is None else cand_lines[k] for k in mapping]
+    a = align(current_text, current_layout)
+    cand_boxes = [as_box(line.get("box")) for line in _lines(candidate_layout)]
+    cand_line_of: dict[int, int] = {}
+    for k, j in enumerate(line_map(candidate_text, candidate_layout)):
+        if j is not None:
+            cand_line_of.setdefault(j, k)
+    image_lines = _lines(current_layout)
+    out: list[str | None] = []
+    for i, sources in enumerate(a.sources):
+        readings: list[str] = []
+        for j in sources:
+            box = as_box(image_lines[j].get("box"))
+            best = max(
+                ((_overlap(box, other), c) for c, other in enumerate(cand_boxes) if box and other),
+                default=(0.0, -1),
+            )
+            k = cand_line_of.get(best[1]) if best[0] >= 0.5 else None
+            if k is None:
+                continue
+            if j in a.shared and len(sources) == 1:
+                own = line_box(current_text, current_layout, i)
+                words = cand_lines[k].split()
+                boxes = word_boxes_of(candidate_text, candidate_layout, k)
+                if own is not None and len(boxes) == len(words):
+                    x0, x1 = own[0], own[0] + own[2]
+                    keep = [w for w, b in zip(words, boxes, strict=True) if b and x0 <= b[0] + b[2] / 2 <= x1]
+                    readings.append(" ".join(keep))
+                    continue
+            readings.append(cand_lines[k])
+        out.append(" ".join(readings) if readings and len(readings) == len(sources) else None)
+    return out
+
+
 def union_box(boxes: Sequence[Sequence[int]]) -> Box:
     """The smallest box holding all ``boxes``."""
     x0 = min(int(b[0]) for b in boxes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from workbench.linemap import Layout, candidate_lines
+from workbench.linemap import Layout, candidate_readings
 from workbench.ocr.job import OCR_AUTHOR, OcrResult
 from workbench.store import SaveResult, TranscriptStore, VersionMeta
 from workbench.text import nfc
@@ -93,7 +93,7 @@ def plan_take(
     """Replace the chosen ``lines`` of ``current_text`` (0-based, *its* lines) with the candidate's readings.
 
     A current line takes the candidate line that reads the same image line
-    (:func:`workbench.linemap.candidate_lines`), never the candidate line that merely has the same number:
+    (:func:`workbench.linemap.candidate_readings`), never the candidate line that merely has the same number:
     after a person deleted or added lines the numbers differ. Reviewed lines are never replaced; lines
     without a counterpart in the candidate stay as they are and are listed in ``missing``. No other line
     changes.
@@ -102,8 +102,7 @@ def plan_take(
     keep = set(reviewed)
     current_text, candidate_text = nfc(current_text), nfc(candidate_text)
     current = current_text.split("\n")
-    candidate = candidate_text.split("\n")
-    mapping = candidate_lines(current_text, current_layout, candidate_text, candidate_layout)
+    readings = candidate_readings(current_text, current_layout, candidate_text, candidate_layout)
     kept: list[int] = []
     missing: list[int] = []
     for i in chosen:
@@ -111,10 +110,10 @@ def plan_take(
             missing.append(i)
         elif i in keep:
             kept.append(i)
-        elif (k := mapping[i]) is None:
+        elif (reading := readings[i]) is None:
             missing.append(i)
         else:
-            current[i] = candidate[k]
+            current[i] = reading
     merged = "\n".join(current)
     return Take(text=merged, kept=kept, missing=missing, changed=merged != current_text)
 
