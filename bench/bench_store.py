@@ -25,6 +25,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
+from workbench import durable
 from workbench import store as store_module
 from workbench.diff import char_diff, unified_diff, word_diff, word_tokens
 from workbench.metrics import character_error_rate
@@ -80,13 +81,13 @@ def bench_save(root: Path, repeat: int) -> None:
     text = words_of_text(5000)
     store.save("d/p1", text, source="import", reviewed=range(0, 400, 3))
     variants = [edit_words(text, 0.02, seed=i) for i in range(2 * repeat)]
-    parallel = store_module._fsync_all
+    parallel = durable.fsync_all
     data = text.encode("utf-8")
     plain = root / "plain.txt"
 
     def sequential(paths: list[Path]) -> None:
         for p in paths:
-            (store_module._fsync_dir if p.is_dir() else store_module._fsync_file)(p)
+            (durable.fsync_dir if p.is_dir() else durable.fsync_file)(p)
 
     def plain_write() -> None:
         # The classic atomic replace of one file (keeps no history): write a temporary, fsync, rename, fsync dir.
@@ -107,12 +108,12 @@ def bench_save(root: Path, repeat: int) -> None:
     base: list[float] = []
     for i in range(repeat):
         for fsyncs, out in ((parallel, times), (sequential, seq_times)):
-            store_module._fsync_all = fsyncs
+            durable.fsync_all = fsyncs
             t = time.perf_counter()
             store.save("d/p1", variants[2 * i + (fsyncs is sequential)], base=store.latest_number("d/p1"))
             out.append(time.perf_counter() - t)
         base.extend(timed(plain_write, 1))
-    store_module._fsync_all = parallel
+    durable.fsync_all = parallel
     print(
         f"save 5,000 words ({len(data) // 1024} kB), {repeat} saves: p50 {ms(statistics.median(times))}, "
         f"p95 {ms(pct(times, 0.95))}; atomic replace of one file: p50 {ms(statistics.median(base))}, "

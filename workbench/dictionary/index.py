@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.durable import replace_dir
 from workbench.errors import DictionaryError
 
 FORMAT = 5
@@ -250,11 +251,7 @@ def write_index(
         "samples": samples,
     }
     (tmp / "index.json").write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    old = folder.with_name(folder.name + f".old{os.getpid()}")
-    if folder.exists():
-        folder.rename(old)
-    tmp.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_dir(tmp, folder)
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -625,8 +622,4 @@ def write_lexicon(folder: Path, tiers: dict[str, dict[str, Entry]], skel: Any, m
     files = {p.relative_to(tmp).as_posix(): p.stat().st_size for p in sorted(tmp.rglob("*")) if p.is_file()}
     info = {**meta, "format": FORMAT, "tiers": names, "words": sum(len(tiers[n]) for n in names), "files": files}
     (tmp / "lexicon.json").write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    old = folder.with_name(folder.name + f".old{os.getpid()}")
-    if folder.exists():
-        folder.rename(old)
-    tmp.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_dir(tmp, folder)

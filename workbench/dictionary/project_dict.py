@@ -9,13 +9,12 @@ whole words (``"наруку>на руку": 1``). Both files are written atomic
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from workbench.dictionary.confusions import segments
 from workbench.dictionary.fold import LANGS, fold_key
+from workbench.durable import write_atomic
 from workbench.errors import InputError, StorageError
 from workbench.text import nfc, read_text
 
@@ -28,17 +27,7 @@ HEADER = (
 
 def _atomic_write(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, text.encode("utf-8"))
     except OSError as e:
         raise StorageError(f"Cannot write {path} ({e.strerror or e}).", hint="Check the folder is writable.") from e
 

@@ -8,12 +8,11 @@ not only the name) into a new version of a page, with source ``import`` and the 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.durable import write_atomic
 from workbench.errors import InputError, PageError, StorageError, UsageError
 from workbench.formats import alto, hocr, pagexml
 from workbench.formats.model import PageContent, fit_layout
@@ -130,15 +129,7 @@ def loads(data: bytes, name: str, fmt: str | None = None) -> PageContent:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data)
     except OSError as e:
         raise StorageError(f"Cannot write {path}: {e.strerror or e}.") from e
 
