@@ -16,27 +16,15 @@ from typing import Any
 
 from workbench import linemap
 from workbench.errors import WorkbenchError
+from workbench.flags import Flag
 from workbench.linemap import Box
+from workbench.orthography import LANGS
 from workbench.project import Page, Project
 from workbench.store import SaveResult, TranscriptStore, VersionMeta
 
 #: Words Tesseract was less sure of than this (0–100) are marked "low confidence".
 LOW_CONFIDENCE = 60.0
-LANGS = ("rus", "aze_cyrl")
 _WORD_RE = re.compile(r"\S+")
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A flagged span of a line: ``kind`` is ``unknown`` (not in the dictionaries) or ``lowconf`` (OCR unsure)."""
-
-    line: int
-    start: int
-    end: int
-    word: str
-    kind: str
-    suggestions: tuple[str, ...] = ()
-    lang: str = ""
 
 
 @dataclass
@@ -206,13 +194,13 @@ class PageSession:
         i_line = linemap.text_line_of(full, self.layout, j)
         return None if i_line is None else (i_line, -1)
 
-    def low_confidence(self, text: str, threshold: float = LOW_CONFIDENCE) -> list[Mark]:
+    def low_confidence(self, text: str, threshold: float = LOW_CONFIDENCE) -> list[Flag]:
         """Words the OCR was unsure of, where the text still has the OCR's word (unchanged ones only).
 
         The mark covers the word's letters, not the punctuation around it («губернатора,» marks
         «губернатора»), so typing over the selection keeps the comma.
         """
-        marks: list[Mark] = []
+        marks: list[Flag] = []
         layout_lines = (self.layout or {}).get("lines") or []
         alignment = linemap.align(text, self.layout)
         for i, line in enumerate(text.split("\n")):
@@ -227,7 +215,7 @@ class PageSession:
                     continue
                 start, end = _letters_span(m.group())
                 if start < end:
-                    marks.append(Mark(i, m.start() + start, m.start() + end, m.group()[start:end], "lowconf"))
+                    marks.append(Flag(i, m.start() + start, m.start() + end, m.group()[start:end], kind="lowconf"))
         return marks
 
     def lang_of_line(self, line: int, text: str | None = None) -> str:
@@ -256,11 +244,3 @@ def _letters_span(word: str) -> tuple[int, int]:
     while end > start and unicodedata.category(word[end - 1])[0] in "PS":
         end -= 1
     return start, end
-
-
-def word_at(text_line: str, column: int) -> tuple[int, int, str] | None:
-    """The whitespace-delimited word under ``column``: (start, end, word)."""
-    for m in _WORD_RE.finditer(text_line):
-        if m.start() <= column <= m.end():
-            return m.start(), m.end(), m.group()
-    return None

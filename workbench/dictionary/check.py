@@ -14,13 +14,14 @@ space («това рищ») and words run together («наруку», suggested 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import regex
 
 from workbench.dictionary.fold import has_cyrillic, has_latin
-from workbench.dictionary.speller import Speller, Suggestion
+from workbench.dictionary.speller import Speller
+from workbench.flags import Flag, Suggestion
 from workbench.text import nfc
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:[-‐'’][\p{L}\p{M}\p{N}]+)*")
@@ -29,35 +30,6 @@ MAX_ACRONYM = 5
 MAX_ABBREVIATION = 3
 
 LangSpec = str | Sequence[str]
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A flagged word: where it is (line, start, end), what it is, its language, and suggestions.
-
-    ``kind`` is ``"unknown"`` (no dictionary knows the word) or ``"realword"`` (a known word that is likely a
-    misread of the first suggestion: «хроме» for «кроме»; its own form is the last suggestion).
-    """
-
-    line: int
-    start: int
-    end: int
-    word: str
-    lang: str
-    suggestions: list[Suggestion] = field(default_factory=list)
-    kind: str = "unknown"
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict (the shape `workbench check --json` prints)."""
-        return {
-            "line": self.line,
-            "start": self.start,
-            "end": self.end,
-            "word": self.word,
-            "lang": self.lang,
-            "kind": self.kind,
-            "suggestions": [{"term": s.term, "score": s.score} for s in self.suggestions],
-        }
 
 
 @dataclass
@@ -161,7 +133,7 @@ def check_text(
                     j += 1
                     continue
                 lang, sugg = suggest(joined, langs)
-                flags.append(Flag(i, tok.start, tok.end, joined, lang, sugg))
+                flags.append(Flag(i, tok.start, tok.end, joined, lang, tuple(sugg)))
                 j += 1
                 continue
             if is_exempt(tok.text, line, tok.end):
@@ -185,17 +157,17 @@ def check_text(
                     if known(joined, langs):
                         lang, sugg = suggest(joined, langs)
                         top = [Suggestion(joined, 1.0)] + [s for s in sugg if s.term != joined]
-                        flags.append(Flag(i, tok.start, nxt.end, line[tok.start : nxt.end], lang, top[:n]))
+                        flags.append(Flag(i, tok.start, nxt.end, line[tok.start : nxt.end], lang, tuple(top[:n])))
                         j += 2
                         continue
             lang, sugg = suggest(tok.text, langs)
-            flags.append(Flag(i, tok.start, tok.end, tok.text, lang, sugg))
+            flags.append(Flag(i, tok.start, tok.end, tok.text, lang, tuple(sugg)))
             j += 1
     return flags
 
 
 def _guess_lang(word: str, langs: list[str]) -> str:
-    from workbench.ocr.azeri import AZERI_ONLY_LETTERS
+    from workbench.orthography import AZERI_ONLY_LETTERS
 
     if "aze_cyrl" in langs and any(ch in AZERI_ONLY_LETTERS for ch in word):
         return "aze_cyrl"

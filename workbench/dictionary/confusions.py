@@ -21,6 +21,9 @@ from rapidfuzz.distance import Levenshtein
 #: Tesseract's measured ``rus`` confusions (``bench/fit_channel.py``, fitted on the development pages only).
 CHANNEL_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_channel_rus.json"
 
+#: Cost per Zipf unit below ZIPF_CAP: a noisy channel in which a plain edit is ~1e-3 likely and a word 10×
+#: rarer is 10× less likely gives log(10)/log(1000) ≈ 0.33 (measured best of 0.1–0.4 on the real misreads).
+FREQ_WEIGHT = 0.3
 #: Cost of a segment that is a known OCR confusion (a plain edit costs 1).
 CONFUSION_COST = 0.5
 #: Azerbaijani letters that no model reads: the look-alike the OCR gives → the letter that belongs there.

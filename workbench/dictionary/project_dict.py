@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from workbench.dictionary.confusions import segments
-from workbench.dictionary.fold import LANGS, fold_key
+from workbench.dictionary.fold import fold_key
+from workbench.dictionary.known import built_dictionary_knows
 from workbench.durable import write_atomic
 from workbench.errors import InputError, StorageError
+from workbench.orthography import LANGS
 from workbench.text import nfc, read_text
 
 PROJECT_FILE = "project.txt"
@@ -139,19 +141,8 @@ class ProjectDictionary:
             words[f"{kw}>{kr}"] = words.get(f"{kw}>{kr}", 0) + 1
         _atomic_write(self.confusions_path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
         if known is None:
-            known = _built_dictionary_knows(right, lang)
+            known = built_dictionary_knows(right, lang)
         if not known:
             for part in right.split():
-                if not _built_dictionary_knows(part, lang):
+                if not built_dictionary_knows(part, lang):
                     self.add(part, lang)
-
-
-def _built_dictionary_knows(word: str, lang: str) -> bool:
-    from workbench.dictionary.speller import FREQUENT_ZIPF, get_index
-    from workbench.errors import DictionaryError
-
-    try:
-        found = get_index(lang).entry(fold_key(word, lang))  # the process's open index, not a new one
-    except DictionaryError:
-        return False
-    return found is not None and (found[1] or found[0] >= FREQUENT_ZIPF)

@@ -11,8 +11,8 @@ import difflib
 import re
 from typing import Any
 
-from workbench.ocr.azeri import AZERI_ONLY_LETTERS, to_orthography
 from workbench.ocr.choose import INNER_E
+from workbench.orthography import AZERI_ONLY_LETTERS, to_orthography
 
 #: Letters Azerbaijani (with its Russian loanwords) uses that the aze_cyrl model cannot write, but rus can.
 _RUS_SUPPLIES = frozenset("шйцщъьюяёШЙЦЩЪЬЮЯЁ")

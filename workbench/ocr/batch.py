@@ -52,14 +52,6 @@ class BatchProgress:
         """Pages OCR'd per minute in this run (cache hits excluded)."""
         return 60.0 * self.done / self.elapsed if self.elapsed > 0 else 0.0
 
-    @property
-    def eta(self) -> float | None:
-        """Seconds left at the current rate, or ``None`` before the first page."""
-        processed = self.done + self.failed
-        if processed == 0 or self.elapsed <= 0:
-            return None
-        return (self.total - self.finished) * self.elapsed / processed
-
 
 @dataclass
 class BatchReport:

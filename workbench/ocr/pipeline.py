@@ -23,7 +23,6 @@ import time
 from typing import Any
 
 from workbench.ocr.aze_merge import combine_aze_rus, pick_known, repair_aze_yot
-from workbench.ocr.azeri import normalise_aze_cyrl, to_orthography
 from workbench.ocr.candidates import OcrStored, apply_ocr_result, merge_candidate, plan_take, take_candidate
 from workbench.ocr.choose import (
     iou,
@@ -45,6 +44,7 @@ from workbench.ocr.job import (
     resolve_lang,
 )
 from workbench.ocr.lines import ocr_lines
+from workbench.orthography import normalise_aze_cyrl, to_orthography
 from workbench.project import Project
 from workbench.text import nfc
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from workbench.errors import IntegrityError, PageError
 from workbench.store.model import SOURCES, STATUSES
-
-if TYPE_CHECKING:
-    from workbench.store.transcripts import TranscriptStore
+from workbench.store.reading import StoreReader
+from workbench.store.temporaries import clean_folder
 
 
 @dataclass(frozen=True)
 class Problem:
-    """A damaged version found by :meth:`TranscriptStore.fsck`."""
+    """A damaged version found by :meth:`StoreReader.fsck`."""
 
     page: str
     kind: str  # "versions" or "candidates"
@@ -25,7 +23,7 @@ class Problem:
 
 @dataclass
 class FsckReport:
-    """What :meth:`TranscriptStore.fsck` checked, found and cleaned."""
+    """What :meth:`StoreReader.fsck` checked, found and cleaned."""
 
     checked: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -37,7 +35,7 @@ class FsckReport:
         return not self.problems
 
 
-def fsck(store: TranscriptStore) -> FsckReport:
+def fsck(store: StoreReader) -> FsckReport:
     """Check every version and candidate of every page; remove dead temporaries; report what is wrong.
 
     Checks that ``meta.json`` parses and is consistent (its number is its folder's, known source and
@@ -47,7 +45,8 @@ def fsck(store: TranscriptStore) -> FsckReport:
     report = FsckReport()
     for pid in store.page_ids():
         try:
-            report.removed.extend(store.clean_temporaries(pid))
+            for kind in ("versions", "candidates"):
+                report.removed.extend(clean_folder(store.kind_dir(pid, kind)))
         except PageError as e:  # a versions folder that is a symbolic link out of the project
             report.problems.append(Problem(page=pid, kind="versions", number=0, message=e.message))
             continue
@@ -62,7 +61,7 @@ def fsck(store: TranscriptStore) -> FsckReport:
     return report
 
 
-def _check_version(store: TranscriptStore, vdir: Path, number: int) -> str | None:
+def _check_version(store: StoreReader, vdir: Path, number: int) -> str | None:
     if vdir.is_symlink():
         return f"{vdir} is a symbolic link; versions must be real folders inside the project."
     try:

@@ -46,7 +46,8 @@ class StoreReader:
                 hint="Replace the symbolic link by a real folder inside the project.",
             ) from e
 
-    def _kind_dir(self, page_id: str, kind: str) -> Path:
+    def kind_dir(self, page_id: str, kind: str) -> Path:
+        """The page's ``versions`` or ``candidates`` folder (a symbolic link out of the project is refused)."""
         path = self.page_dir(page_id) / kind
         if os.path.islink(path):
             self._check_inside(path, page_id)
@@ -63,7 +64,7 @@ class StoreReader:
 
     def version_numbers(self, page_id: str) -> list[int]:
         """The numbers of ``page_id``'s versions, oldest first."""
-        return self.numbers_in(self._kind_dir(page_id, "versions"))
+        return self.numbers_in(self.kind_dir(page_id, "versions"))
 
     def latest_number(self, page_id: str) -> int | None:
         """The newest version's number, or ``None`` for a page never saved."""
@@ -128,7 +129,7 @@ class StoreReader:
         Reads only ``layout.json`` files (checked against their version's checksum), newest first, never the
         texts. A damaged layout raises :class:`IntegrityError`, or is passed over with ``skip_damaged``.
         """
-        folder = self._kind_dir(page_id, "versions")
+        folder = self.kind_dir(page_id, "versions")
         for n in reversed(self.numbers_in(folder)):
             vdir = folder / f"{n:04d}"
             path = vdir / "layout.json"
@@ -160,7 +161,7 @@ class StoreReader:
         return self.read_meta_file(self._version_dir(page_id, number, "versions"))
 
     def _version_dir(self, page_id: str, number: int, kind: str) -> Path:
-        vdir = self._kind_dir(page_id, kind) / f"{number:04d}"
+        vdir = self.kind_dir(page_id, kind) / f"{number:04d}"
         if not vdir.is_dir():
             label = "candidate" if kind == "candidates" else "version"
             nums = self.numbers_in(vdir.parent)
@@ -184,7 +185,7 @@ class StoreReader:
         costs 1,000 ``stat`` calls instead of 1,000 file reads and JSON parses. Saves never write it.
         """
         pid = validate_page_id(page_id)
-        folder = str(self._kind_dir(pid, "versions"))
+        folder = str(self.kind_dir(pid, "versions"))
         # In this process, the parsed metadata under the same keys (the TUI asks for history often).
         memo = self._history_memo.setdefault(pid, {})
         cache_file = self.project.root / ".workbench-cache" / "history" / f"{pid}.json"
@@ -229,13 +230,13 @@ class StoreReader:
 
     def candidates(self, page_id: str) -> list[VersionMeta]:
         """Metadata of the page's OCR candidates, oldest first."""
-        folder = self._kind_dir(page_id, "candidates")
+        folder = self.kind_dir(page_id, "candidates")
         return [self.read_meta_file(folder / f"{n:04d}") for n in self.numbers_in(folder)]
 
     def read_candidate(self, page_id: str, number: int | None = None) -> Version:
         """Candidate ``number`` (default: the newest)."""
         if number is None:
-            nums = self.numbers_in(self._kind_dir(page_id, "candidates"))
+            nums = self.numbers_in(self.kind_dir(page_id, "candidates"))
             if not nums:
                 raise PageError(f"Page {page_id!r} has no OCR candidates.")
             number = nums[-1]

@@ -160,7 +160,7 @@ class TranscriptStore(StoreReader):
 
     def _save(self, kind: str, page_id: str, draft: Draft) -> SaveResult:
         resolved = self._resolve(kind, page_id, draft)
-        folder = self._kind_dir(page_id, kind)
+        folder = self.kind_dir(page_id, kind)
         tmp = new_temporary(folder)
         LIVE_TEMPORARIES.add(str(tmp))
         lock_fd: int | None = None
@@ -271,7 +271,7 @@ class TranscriptStore(StoreReader):
         removed: list[Path] = []
         pages = [page_id] if page_id is not None else self.page_ids()
         # _kind_dir refuses a versions folder that is a symbolic link out of the project.
-        folders = [self._kind_dir(pid, kind) for pid in pages for kind in ("versions", "candidates")]
+        folders = [self.kind_dir(pid, kind) for pid in pages for kind in ("versions", "candidates")]
         for folder in folders:
             removed.extend(clean_folder(folder))
         return removed

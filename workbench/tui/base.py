@@ -18,8 +18,9 @@ from textual.app import App
 from textual.widgets import Static
 
 from workbench.errors import WorkbenchError
+from workbench.flags import Flag
 from workbench.project import Project
-from workbench.session import Mark, PageSession
+from workbench.session import PageSession
 from workbench.store import TranscriptStore
 from workbench.tui.editor import TranscriptEditor
 from workbench.tui.imaging import PageImage
@@ -208,7 +209,7 @@ class AppBase(App[None]):
         """Show the suggestions of the flagged word at the cursor (flagging)."""
         raise NotImplementedError
 
-    def _lowconf(self, text: str) -> list[Mark]:
+    def _lowconf(self, text: str) -> list[Flag]:
         """The low-confidence marks of ``text`` (flagging)."""
         raise NotImplementedError
 

@@ -77,6 +77,3 @@ def render_diff(a: str, b: str, *, context: int | None = None) -> Text:
     return Text("\n").join(r for _, r in rows)
 
 
-def count_changes(a: str, b: str) -> int:
-    """How many words differ (inserted, deleted or replaced runs)."""
-    return sum(1 for op in word_diff(a, b) if op.tag != "equal")

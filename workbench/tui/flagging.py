@@ -12,7 +12,8 @@ from textual.widgets import Static
 from textual.widgets.text_area import Selection
 
 from workbench.errors import WorkbenchError
-from workbench.session import Mark, PageSession
+from workbench.flags import Flag
+from workbench.session import PageSession
 from workbench.tui.base import AppBase, guarded
 from workbench.tui.editor import TranscriptEditor
 from workbench.tui.logfile import log_path, write_traceback
@@ -42,7 +43,7 @@ class KnownOnly:
 class FlaggingPart(AppBase):
     """The app's flagging of unknown and low-confidence words, and what can be done with one."""
 
-    def _lowconf(self, text: str) -> list[Mark]:
+    def _lowconf(self, text: str) -> list[Flag]:
         return self.session.low_confidence(text) if self.session else []
 
     @work(thread=True, exclusive=True, group="spell", exit_on_error=False)
@@ -123,7 +124,7 @@ class FlaggingPart(AppBase):
         else:
             self._line_marks_ready(message.page_id, message.text, message.rows, message.marks)
 
-    def _line_marks_ready(self, page_id: str, text: str, rows: set[int], marks: list[Mark]) -> None:
+    def _line_marks_ready(self, page_id: str, text: str, rows: set[int], marks: list[Flag]) -> None:
         if self.session is None or self.session.page_id != page_id:
             return
         if text != self.editor.text:
@@ -138,7 +139,7 @@ class FlaggingPart(AppBase):
         self.editor.set_marks(self.editor.all_marks())
         self._show_suggestions()
 
-    def unknown_marks(self, text: str, lines: set[int] | None = None, session: PageSession | None = None) -> list[Mark]:
+    def unknown_marks(self, text: str, lines: set[int] | None = None, session: PageSession | None = None) -> list[Flag]:
         """Words no dictionary of their line's language knows (ignored and added words excepted).
 
         With ``lines``, only those lines are checked (the others are blanked, so numbers stay right);
@@ -160,15 +161,14 @@ class FlaggingPart(AppBase):
         }
         if not spellers:
             return []
-        marks: list[Mark] = []
+        marks: list[Flag] = []
         for flag in check_text(text, spellers, page_langs=page_langs, n=9):
             if flag.word in session.ignored or flag.word in self.added_words:
                 continue
-            suggestions = tuple(getattr(s, "term", s) for s in (flag.suggestions or ()))
-            marks.append(Mark(flag.line, flag.start, flag.end, flag.word, "unknown", suggestions, flag.lang))
+            marks.append(flag)
         return marks
 
-    def _marks_ready(self, page_id: str, text: str, marks: list[Mark]) -> None:
+    def _marks_ready(self, page_id: str, text: str, marks: list[Flag]) -> None:
         if self.session is None or self.session.page_id != page_id:
             return
         if text != self.editor.text:
@@ -188,12 +188,12 @@ class FlaggingPart(AppBase):
         if mark is None:
             widget.update(legend + Text("F8/F7 next/previous flagged word", style="dim"), layout=False)
             return
-        suggestions = list(mark.suggestions)
+        suggestions = [s.term for s in mark.suggestions]
         if mark.kind == "unknown" and not suggestions:
             speller = self._speller_for(mark.lang or (self.session.lang_of_line(row) if self.session else "rus"))
             if speller is not None:
                 with contextlib.suppress(Exception):
-                    suggestions = [getattr(s, "term", s) for s in speller.suggest(mark.word, n=9)]
+                    suggestions = [s.term for s in speller.suggest(mark.word, n=9)]
         self._current_suggestions = suggestions[:9]
         kind = "unknown word" if mark.kind == "unknown" else "low OCR confidence"
         line = Text.assemble((f"{mark.word}", "bold"), f" ({kind}) ")
@@ -256,7 +256,7 @@ class FlaggingPart(AppBase):
         ProjectDictionary(self.project).learn(wrong, right, lang)
 
     @guarded
-    def add_to_dictionary(self, mark: Mark | None = None) -> None:
+    def add_to_dictionary(self, mark: Flag | None = None) -> None:
         """Add the flagged word under the cursor to the project dictionary."""
         mark = mark or self._mark_here()
         if mark is None:
@@ -278,7 +278,7 @@ class FlaggingPart(AppBase):
         """Stop flagging the word under the cursor on this page."""
         self.ignore_word()
 
-    def ignore_word(self, mark: Mark | None = None) -> None:
+    def ignore_word(self, mark: Flag | None = None) -> None:
         """Stop flagging this word on this page (kept with the next saved version)."""
         mark = mark or self._mark_here()
         if mark is None or self.session is None:
@@ -290,7 +290,7 @@ class FlaggingPart(AppBase):
         self._drop_marks(mark.word)
         self.notify(f"Ignoring {mark.word!r} on this page.", timeout=3)
 
-    def _mark_here(self) -> Mark | None:
+    def _mark_here(self) -> Flag | None:
         row, col = self.editor.cursor_location
         return self.editor.mark_at(row, col)
 

@@ -11,7 +11,7 @@ from typing import Any
 from textual.message import Message
 
 from workbench.errors import WorkbenchError
-from workbench.session import Mark
+from workbench.flags import Flag
 from workbench.tui.imaging import PageImage
 
 
@@ -59,7 +59,7 @@ class SpellersLoaded(Message):
 class PageChecked(Message):
     """The unknown words of ``text`` (all of its lines, or only ``rows``) are flagged."""
 
-    def __init__(self, page_id: str, text: str, marks: list[Mark], rows: set[int] | None = None) -> None:
+    def __init__(self, page_id: str, text: str, marks: list[Flag], rows: set[int] | None = None) -> None:
         super().__init__()
         self.page_id = page_id
         self.text = text
