@@ -128,7 +128,7 @@ def bench_save(root: Path, repeat: int) -> None:
 def without_fsync() -> Callable[[], None]:
     """Set-up only: build big fixtures fast (durability is not what those benchmarks measure)."""
     real = os.fsync
-    os.fsync = lambda fd: None  # type: ignore[assignment]
+    os.fsync = lambda _fd: None  # type: ignore[assignment]
 
     def undo() -> None:
         os.fsync = real

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_ocr_support import AZERBAIJANI, RUSSIAN, make_project, render_lines
 
-from workbench.errors import PageError, ScanError
+from workbench.errors import PageError, ScanError, UsageError
 from workbench.metrics import character_error_rate
 from workbench.ocr.pipeline import (
     apply_ocr_result,
@@ -120,7 +120,7 @@ def test_reocr_of_some_lines_keeps_the_rest(tmp_path: Path) -> None:
     assert result.line_range == (1, 1)
     assert result.text.split("\n") == ["первая строка", RUSSIAN[1], "третья"]
     assert " ".join(w["text"] for w in result.layout["lines"][1]["words"]) == RUSSIAN[1]
-    with pytest.raises(Exception, match="not on page"):
+    with pytest.raises(UsageError, match="not on page"):
         ocr_page(project, "doc/p1", lines=(2, 7))
 
 

@@ -310,7 +310,7 @@ def test_threads_of_one_process_do_not_clean_each_other(store: TranscriptStore) 
                 result = store.save("d/p1", f"{name} {i}")
                 with lock:
                     numbers.append(result.version.number)
-        except BaseException as e:  # collected and asserted below
+        except BaseException as e:  # noqa: BLE001 - collected and asserted below
             errors.append(e)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]

@@ -352,7 +352,7 @@ async def test_unexpected_error_is_a_notification_with_the_log_path(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
 
-        def broken(*args, **kwargs):
+        def broken(*_args, **_kwargs):
             raise RuntimeError("disk gremlin")
 
         monkeypatch.setattr(app.session, "save", broken)

@@ -280,7 +280,7 @@ class Project:
             if path.suffix.lower() in MULTI_FRAME_SUFFIXES:
                 try:
                     count = frame_count(path)
-                except Exception:
+                except Exception:  # noqa: BLE001 - listing never fails on one bad scan; opening it says why
                     count = 1
             if count == 1:
                 yield Page(id=base, document=document, scan=path)

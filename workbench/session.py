@@ -17,6 +17,7 @@ from typing import Any
 from workbench import linemap
 from workbench.errors import WorkbenchError
 from workbench.flags import Flag
+from workbench.layout import Layout
 from workbench.linemap import Box
 from workbench.orthography import LANGS
 from workbench.project import Page, Project
@@ -38,7 +39,7 @@ class PageSession:
     saved_text: str = ""
     status: str = "New"
     reviewed: set[int] = field(default_factory=set)
-    layout: dict[str, Any] | None = None
+    layout: Layout | None = None
     line_langs: dict[int, str] = field(default_factory=dict)
     orthography: str = "1939"
     languages: tuple[str, ...] = ("rus",)
@@ -168,7 +169,7 @@ class PageSession:
         The word index is -1 when no word of that text line is at ``x``; ``None`` when the image line there
         has no text line (a person deleted it).
         """
-        lines = (self.layout or {}).get("lines") or []
+        lines = (self.layout["lines"] if self.layout else [])
         best: tuple[float, int] | None = None
         for j, image_line in enumerate(lines):
             _, by, _, bh = image_line.get("box") or (0, 0, 0, 0)
@@ -201,7 +202,7 @@ class PageSession:
         «губернатора»), so typing over the selection keeps the comma.
         """
         marks: list[Flag] = []
-        layout_lines = (self.layout or {}).get("lines") or []
+        layout_lines = (self.layout["lines"] if self.layout else [])
         alignment = linemap.align(text, self.layout)
         for i, line in enumerate(text.split("\n")):
             if i in self.reviewed or alignment.lines[i] is None:
@@ -225,7 +226,7 @@ class PageSession:
             return self.line_langs[line]
         if line in self.regions:
             return self.regions[line]
-        lines = (self.layout or {}).get("lines") or []
+        lines = (self.layout["lines"] if self.layout else [])
         mapping = linemap.line_map(self._text(text), self.layout) if lines else []
         j = mapping[line] if 0 <= line < len(mapping) else None
         if j is not None and lines[j].get("lang") in LANGS:

@@ -137,7 +137,8 @@ def preprocess_cmd(ctx: Context, page: str, output: Path, steps: str | None) -> 
     """Write the image OCR sees for PAGE (after preprocessing) to OUTPUT, and list the steps."""
     import cv2
 
-    from workbench.ocr.preprocess import parse_steps, preprocess
+    from workbench.ocr.preprocess import preprocess
+    from workbench.ocr.steps import parse_steps
     from workbench.scans import load_grey
 
     project = ctx.project()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import regex
 
@@ -47,8 +47,27 @@ def _langs(spec: LangSpec | None, available: Sequence[str]) -> list[str]:
     return chosen or list(available)
 
 
-def _speller_map(spellers: Mapping[str, Speller] | Sequence[Speller] | Speller) -> dict[str, Speller]:
-    if isinstance(spellers, Speller):
+@runtime_checkable
+class Checker(Protocol):
+    """What checking needs of a speller: its language, known-word checks and suggestions.
+
+    :class:`~workbench.dictionary.speller.Speller` is one; the TUI passes one that only checks (it asks for
+    suggestions later, for the word under the cursor).
+    """
+
+    lang: str
+
+    def is_known(self, word: str) -> bool:
+        """Whether ``word`` is a word of this language."""
+        ...
+
+    def suggest(self, word: str, n: int = 5) -> list[Suggestion]:
+        """Up to ``n`` corrections of ``word``, best first."""
+        ...
+
+
+def _speller_map(spellers: Mapping[str, Checker] | Sequence[Checker] | Checker) -> dict[str, Checker]:
+    if isinstance(spellers, Checker):
         return {spellers.lang: spellers}
     if isinstance(spellers, Mapping):
         return dict(spellers)
@@ -69,9 +88,9 @@ def is_exempt(token: str, line: str, end: int) -> bool:
     return bool(len(letters) <= MAX_ACRONYM and all(ch.isupper() for ch in letters) and not has_latin(token))
 
 
-def check_text(
+def check_text(  # noqa: C901 - one pass over the tokens; its cases (hyphen, split, run-together) share state
     text: str,
-    spellers: Mapping[str, Speller] | Sequence[Speller] | Speller,
+    spellers: Mapping[str, Checker] | Sequence[Checker] | Checker,
     page_langs: LangSpec | Mapping[int, LangSpec] | None = None,
     n: int = 5,
     real_words: bool = False,
@@ -212,7 +231,7 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
         if session.base is None:
             TranscriptStore(project).read(page_id)  # raises the store's clear "no transcript yet" error
         text = session.saved_text
-    layout_lines = (session.layout or {}).get("lines") or []
+    layout_lines = session.layout["lines"] if session.layout else []
     # The OCR's language of a line is its image line's, found by content (not by number: lines move).
     image_line = line_map(text, session.layout) if layout_lines else [None] * (text.count("\n") + 1)
     for i, j in enumerate(image_line):
@@ -223,7 +242,9 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
     wanted = set(langs) | {lg for spec in per_line.values() for lg in spec.split("+")}
     doc = project.document(project.page(page_id).document)
     yo = doc.yo if doc.yo is not None else project.settings().yo
-    spellers = {lg: load_speller(project, lg, orthography, yo=yo) for lg in ("rus", "aze_cyrl") if lg in wanted}
+    spellers: dict[str, Speller] = {
+        lg: load_speller(project, lg, orthography, yo=yo) for lg in ("rus", "aze_cyrl") if lg in wanted
+    }
     archive = archive_context(project)
     context = corpus_context() if "rus" in spellers else ContextModel()
     context.update(archive)

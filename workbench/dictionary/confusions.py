@@ -30,7 +30,7 @@ CONFUSION_COST = 0.5
 AZE_COST = 0.2
 _RUS_PAIRS = ["ни", "нп", "ип", "се", "шщ", "ьъ", "ьы", "ъы", "зэ", "кг", "лп", "ен", "оа", "цц", "бв", "дл", "ту"]
 RUS_CONFUSIONS: dict[tuple[str, str], float] = {}
-for _a, _b in _RUS_PAIRS:
+for _a, _b in (tuple(pair) for pair in _RUS_PAIRS):
     RUS_CONFUSIONS[(_a, _b)] = CONFUSION_COST
     RUS_CONFUSIONS[(_b, _a)] = CONFUSION_COST
 RUS_CONFUSIONS |= {
@@ -60,7 +60,8 @@ def segments(wrong: str, right: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     cur_a: list[str] = []
     cur_b: list[str] = []
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(wrong, right):
+    for op in Levenshtein.opcodes(wrong, right):
+        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
         if tag == "equal":
             if cur_a or cur_b:
                 out.append(("".join(cur_a), "".join(cur_b)))

@@ -233,7 +233,8 @@ def write_index(
         if len(sb) != len(st) or b"\n" in sb:
             raise ValueError(f"skeleton of {st.decode()!r} changes its UTF-8 length")
     (tmp / "skel.bin").write_bytes(b"".join(sb + b"\n" for sb in skel_bytes))
-    arrays = {"off": off, "zipf": zipf, "klen": klen, "known_h": known_h, "known_i": known_i, "grp": grp}
+    arrays: dict[str, np.ndarray] = {"off": off, "zipf": zipf, "klen": klen, "known_h": known_h, "known_i": known_i}
+    arrays["grp"] = grp
     arrays |= {"del_h": del_h, "del_g": del_g, "known_b": buckets(known_h), "del_b": buckets(del_h)}
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
@@ -364,7 +365,7 @@ class Index:
 
     def word(self, i: int) -> str:
         """The stored form of word ``i``."""
-        return self._mm[int(self.off[i]) : int(self.off[i + 1])].decode("utf-8")
+        return str(self._mm[int(self.off[i]) : int(self.off[i + 1])].decode("utf-8"))
 
     def lookup(self, key: str) -> int | None:
         """The id of the word whose key is ``key``, or None (hash match confirmed against the stored word)."""
@@ -500,7 +501,7 @@ class Lexicon:
 
     def candidates(
         self, skel_key: str, max_edit: int = MAX_EDIT
-    ) -> list[tuple[Index, list[int], list[str], list[float]]]:
+    ) -> list[tuple[Index, np.ndarray, list[str], np.ndarray]]:
         """Per tier: candidate ids, skeletons and Zipf frequencies, each tier searched as deep as it holds."""
         out = []
         hashes = delete_hashes(skel_key[:PREFIX], max_edit)  # once for all tiers

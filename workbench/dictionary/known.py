@@ -23,7 +23,7 @@ FREQUENT_ZIPF = 3.3
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_index(lang: str, root: str, stamp: float) -> Lexicon:
+def _cached_index(lang: str, root: str, stamp: float) -> Lexicon:  # noqa: ARG001 - stamp: part of the cache key
     return open_index(lang, Path(root))
 
 

@@ -54,13 +54,13 @@ def _in_page_cache(mincore: Any, start: int, length: int) -> bool:
     vec = (ctypes.c_ubyte * ((length + mmap.PAGESIZE - 1) // mmap.PAGESIZE))()
     if mincore(start, length, vec) != 0:
         return False
-    return bool(np.all(np.frombuffer(vec, dtype=np.uint8) & 1))
+    return bool(np.all(np.frombuffer(bytes(vec), dtype=np.uint8) & 1))
 
 
 def prefetch(
     files: Sequence[tuple[Path, tuple[int, int] | None]],
     done: threading.Event | None = None,
-    owner: Any = None,
+    owner: Any = None,  # noqa: ARG001 - only held, so the maps outlive the reading
 ) -> None:
     """Warm up the index files: read each into the page cache, then map its pages; set ``done`` at the end.
 

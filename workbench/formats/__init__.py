@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from workbench.durable import write_atomic
 from workbench.errors import InputError, PageError, StorageError, UsageError
 from workbench.formats import alto, hocr, pagexml
 from workbench.formats.model import PageContent, fit_layout
+from workbench.layout import Layout
 from workbench.project import Project
 from workbench.store import SaveResult, TranscriptStore
 from workbench.text import decode_utf8, nfc, read_bytes
@@ -157,7 +157,7 @@ def import_file(
     store.page_dir(page_id)  # refuse a bad page id before reading anything
     data = read_bytes(path, project.settings().max_input_bytes)
     content = loads(data, str(path), fmt)
-    layout: dict[str, Any] | None = content.layout
+    layout: Layout | None = content.layout
     if layout is not None:
         scan = _scan_of(project, page_id)
         if scan:

@@ -93,5 +93,5 @@ def pick_known(word: str, rus_word: str, speller: Any, orthography: str) -> str:
 def _is_known(speller: Any, word: str) -> bool:
     try:
         return bool(speller.is_known(word))
-    except Exception:  # a broken dictionary must not cost the page
+    except Exception:  # noqa: BLE001 - a broken dictionary must not cost the page
         return False

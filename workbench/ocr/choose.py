@@ -31,7 +31,7 @@ def speller_for(project_root: str | None, lang: str, orthography: str) -> Any:
     if project_root is None:
         return None
     try:
-        from workbench.dictionary import load_speller  # type: ignore[attr-defined]
+        from workbench.dictionary import load_speller
 
         return load_speller(Project(Path(project_root)), lang, orthography=orthography)
     except (ImportError, WorkbenchError, OSError):
@@ -46,7 +46,7 @@ def known_fraction(text: str, speller: Any) -> float | None:
         return None
     try:
         return sum(1 for w in words if speller.is_known(w)) / len(words)
-    except Exception:  # a broken speller must not cost the page; the heuristic decides instead
+    except Exception:  # noqa: BLE001 - a broken speller must not cost the page; the heuristic decides instead
         return None
 
 

@@ -61,8 +61,9 @@ def load_cache(path: Path) -> dict[str, list[Any]]:
     try:
         with open(path, "rb") as f:
             data = json.loads(f.read())
-        if data.get("format") == FORMAT and isinstance(data.get("pages"), dict):
-            return data["pages"]
+        pages = data.get("format") == FORMAT and data.get("pages")
+        if isinstance(pages, dict):
+            return pages
     except (OSError, ValueError, AttributeError):
         pass
     return {}

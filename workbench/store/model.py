@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,6 +11,8 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from workbench.errors import ConflictError, InputError, IntegrityError
+from workbench.layout import Layout
+from workbench.layout import loads as layout_loads
 
 STATUSES = ("New", "In progress", "Done", "Final", "Ground truth")
 SOURCES = ("ocr", "edit", "import", "replace", "restore")
@@ -86,13 +87,13 @@ class Version:
         """The version's number (1, 2, …)."""
         return self.meta.number
 
-    def layout(self) -> dict[str, Any] | None:
+    def layout(self) -> Layout | None:
         """The OCR layout (lines, words, boxes, confidences) saved with this version, if any."""
         path = self.path / "layout.json"
         if not path.exists():
             return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return layout_loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise IntegrityError(f"{path}: unreadable layout ({e}).", hint="Run `workbench fsck`.") from e
 
@@ -126,7 +127,7 @@ class Draft:
     status: str | None = None
     reviewed: Iterable[int] | None = None
     ocr: dict[str, Any] | None = None
-    layout: dict[str, Any] | None = None
+    layout: Layout | None = None
     extra: dict[str, Any] | None = None
 
 

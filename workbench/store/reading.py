@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import IntegrityError, PageError
+from workbench.layout import Layout
+from workbench.layout import loads as layout_loads
 from workbench.project import Project, validate_page_id
 from workbench.store.caches import load_cache, write_cache
 from workbench.store.model import HUMAN_SOURCES, Version, VersionMeta, checksum, digest
@@ -123,7 +125,7 @@ class StoreReader:
                 )
         return Version(meta=meta, text=text, path=vdir)
 
-    def latest_layout(self, page_id: str, *, skip_damaged: bool = False) -> dict[str, Any] | None:
+    def latest_layout(self, page_id: str, *, skip_damaged: bool = False) -> Layout | None:
         """The newest OCR layout among the page's versions (edits keep the lines of the OCR they came from).
 
         Reads only ``layout.json`` files (checked against their version's checksum), newest first, never the
@@ -143,7 +145,7 @@ class StoreReader:
                         f"{path}: checksum mismatch; the word boxes of version {n} were changed or damaged.",
                         hint="Run `workbench fsck`; restore the file from a backup or git.",
                     )
-                layout = json.loads(data.decode("utf-8"))
+                layout = layout_loads(data.decode("utf-8"))
             except (OSError, ValueError) as e:
                 if skip_damaged:
                     continue
@@ -152,7 +154,7 @@ class StoreReader:
                 if skip_damaged:
                     continue
                 raise
-            if layout.get("lines"):
+            if layout["lines"]:
                 return layout
         return None
 

@@ -32,7 +32,8 @@ def read_recovery(store: StoreReader, page_id: str) -> dict[str, Any] | None:
     """The autosave of ``page_id`` (``{"text", "base", "time"}``) if one exists."""
     path = recovery_path(store, page_id)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
     except FileNotFoundError:
         return None
     except (OSError, ValueError):

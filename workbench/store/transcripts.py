@@ -15,6 +15,7 @@ from typing import Any
 
 from workbench import durable
 from workbench.errors import InputError, IntegrityError
+from workbench.layout import Layout
 from workbench.project import validate_page_id
 from workbench.store import fsck as fsck_module
 from workbench.store import recovery
@@ -67,7 +68,7 @@ class TranscriptStore(StoreReader):
         status: str | None = None,
         reviewed: Iterable[int] | None = None,
         ocr: dict[str, Any] | None = None,
-        layout: dict[str, Any] | None = None,
+        layout: Layout | None = None,
         extra: dict[str, Any] | None = None,
     ) -> SaveResult:
         """Store ``text`` as the page's next version and return what was written.
@@ -92,7 +93,7 @@ class TranscriptStore(StoreReader):
         author: str | None = None,
         message: str = "",
         ocr: dict[str, Any] | None = None,
-        layout: dict[str, Any] | None = None,
+        layout: Layout | None = None,
         extra: dict[str, Any] | None = None,
     ) -> SaveResult:
         """Store an OCR result beside the page's versions, for a person to diff and take in part."""

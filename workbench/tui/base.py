@@ -47,7 +47,7 @@ def guarded(method: Callable[P, R]) -> Callable[P, R | None]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
             return method(*args, **kwargs)
-        except Exception as e:  # the point: any failure of an action is reported, never fatal
+        except Exception as e:  # noqa: BLE001 - the point: any failure of an action is reported, never fatal
             app = args[0]
             assert isinstance(app, AppBase)
             app.report(e, method.__name__)

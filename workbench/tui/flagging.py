@@ -4,7 +4,7 @@ adding words to the project dictionary and ignoring them on a page."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -12,12 +12,15 @@ from textual.widgets import Static
 from textual.widgets.text_area import Selection
 
 from workbench.errors import WorkbenchError
-from workbench.flags import Flag
+from workbench.flags import Flag, Suggestion
 from workbench.session import PageSession
 from workbench.tui.base import AppBase, guarded
 from workbench.tui.editor import TranscriptEditor
 from workbench.tui.logfile import log_path, write_traceback
 from workbench.tui.messages import PageChecked, SpellersLoaded
+
+if TYPE_CHECKING:  # the dictionary package loads in a worker, not when the app starts
+    from workbench.dictionary.check import Checker
 
 
 class KnownOnly:
@@ -27,15 +30,15 @@ class KnownOnly:
     cursor gets there.
     """
 
-    def __init__(self, speller: Any) -> None:
+    def __init__(self, speller: Checker) -> None:
         self.speller = speller
-        self.lang = getattr(speller, "lang", "")
+        self.lang = speller.lang
 
     def is_known(self, word: str) -> bool:
         """Delegate to the real speller."""
         return bool(self.speller.is_known(word))
 
-    def suggest(self, word: str, n: int = 5) -> list[Any]:
+    def suggest(self, word: str, n: int = 5) -> list[Suggestion]:  # noqa: ARG002 - the Checker interface
         """No suggestions here; see the class docstring."""
         return []
 

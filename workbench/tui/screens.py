@@ -375,7 +375,7 @@ class CandidateScreen(Dialog):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close"),
-        Binding("space", "toggle", "Choose line"),
+        Binding("space", "toggle_line", "Choose line"),
         Binding("a", "all", "Choose all"),
         Binding("t", "take", "Take chosen"),
     ]
@@ -433,7 +433,7 @@ class CandidateScreen(Dialog):
         mark = "reviewed" if i in self.reviewed else ("✓" if i in self.chosen else "")
         self.query_one(DataTable).update_cell(str(i), "take", mark)
 
-    def action_toggle(self) -> None:
+    def action_toggle_line(self) -> None:
         """Choose or unchoose the line under the cursor (not a reviewed one)."""
         i = self._row()
         if i is None:
