@@ -103,7 +103,16 @@ def test_ctrl_c_keeps_finished_pages_and_a_rerun_resumes(tmp_path: Path) -> None
     slow = fake_tesseract(tmp_path / "bin", f'sleep 1; exec {real} "$@"')
     env = {**os.environ, "PATH": path_with(slow)}
     cmd = [sys.executable, "-m", "workbench", "-C", str(project.root), "ocr", "--lang", "rus", "-j", "1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # SIGINT at its default in the child: a suite started in the background by a shell (`./dev test &`, some
+    # CI runners) inherits SIGINT ignored, and Python keeps an ignored SIGINT ignored (the batch ran to the end).
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     versions = project.root / "transcripts" / "doc"
     deadline = time.monotonic() + 120
     while not list(versions.glob("*/versions/0001")) and time.monotonic() < deadline:
