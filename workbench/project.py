@@ -17,7 +17,6 @@ from typing import Any
 
 from workbench.config import (  # re-exported: the project's metadata types live in workbench.config
     LANGUAGES,
-    ORTHOGRAPHIES,
     Citation,
     Document,
     PageSettings,
@@ -28,6 +27,7 @@ from workbench.config import (  # re-exported: the project's metadata types live
     project_key_warnings,
 )
 from workbench.errors import PageError, ProjectNotFoundError, StorageError, UsageError
+from workbench.orthography import ORTHOGRAPHIES
 
 __all__ = [
     "DOCUMENT_FILE",

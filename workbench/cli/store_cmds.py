@@ -155,7 +155,7 @@ def show_cmd(ctx: Context, page: str, number: int | None, as_json: bool) -> None
     data = version.text.encode("utf-8")
     if stdout_is_terminal() and not version.text.endswith("\n"):
         data += b"\n"
-    out = click.get_binary_stream("stdout")
+    out = click.get_binary_stream("stdout")  # type: ignore[operator]  # click 8.3 types its stream table as object
     out.write(data)
     out.flush()
 

@@ -162,9 +162,11 @@ def check_text(  # noqa: C901 - one pass over the tokens; its cases (hyphen, spl
                 if real_words and "rus" in langs and "rus" in by_lang:
                     left = toks[j - 1].text if j > 0 else ""
                     right = toks[j + 1].text if not last else ""
-                    likely = by_lang["rus"].real_word(tok.text, left, right, n)
+                    rus = by_lang["rus"]
+                    # a speller that only checks (the TUI's) has no real-word check
+                    likely = rus.real_word(tok.text, left, right, n) if isinstance(rus, Speller) else None
                     if likely is not None:
-                        flags.append(Flag(i, tok.start, tok.end, tok.text, "rus", likely, kind="realword"))
+                        flags.append(Flag(i, tok.start, tok.end, tok.text, "rus", tuple(likely), kind="realword"))
                 j += 1
                 continue
             # a word split by a space: «това рищ»
