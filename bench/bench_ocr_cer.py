@@ -115,8 +115,8 @@ def items_ehri() -> list[dict[str, Any]]:
 def pipeline(item: dict[str, Any], steps: list[Any] | None) -> str:
     """The workbench pipeline: the sample pages through ocr_page's job; real images through preprocess+run."""
     from workbench.ocr import tesseract
-    from workbench.ocr.azeri import normalise_aze_cyrl
     from workbench.ocr.preprocess import preprocess
+    from workbench.orthography import normalise_aze_cyrl
     from workbench.scans import load_grey
 
     if item.get("page"):

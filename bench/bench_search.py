@@ -36,7 +36,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from workbench.ocr.azeri import normalise_aze_cyrl, to_orthography  # noqa: E402
+from workbench.orthography import normalise_aze_cyrl, to_orthography  # noqa: E402
 from workbench.project import Project, init_project  # noqa: E402
 from workbench.search import index as search_index  # noqa: E402
 from workbench.search.fold import words  # noqa: E402

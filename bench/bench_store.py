@@ -25,18 +25,25 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
+from workbench import durable
 from workbench import store as store_module
 from workbench.diff import char_diff, unified_diff, word_diff, word_tokens
 from workbench.metrics import character_error_rate
 from workbench.project import init_project
 from workbench.store import TranscriptStore
 
-SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "sample-text" / "bagirov_1946_ru.txt"
+SHARED = Path(os.environ.get("WORKBENCH_SHARED", Path(__file__).resolve().parent.parent.parent / "shared"))
+SAMPLE = SHARED / "data" / "sample-text" / "bagirov_1946_ru.txt"
 
 
 def words_of_text(n: int, seed: int = 1) -> str:
     """``n`` words of real Russian typescript text (the 1946 letter repeated), 12 words a line."""
-    source = SAMPLE.read_text(encoding="utf-8").split() if SAMPLE.exists() else ["Товарищ", "Багиров", "письмо"]
+    if not SAMPLE.exists():
+        raise SystemExit(
+            f"{SAMPLE} is missing: the benchmark texts come from ../shared (put it beside the repository, "
+            "or set $WORKBENCH_SHARED)."
+        )
+    source = SAMPLE.read_text(encoding="utf-8").split()
     rng = random.Random(seed)
     start = rng.randrange(len(source))
     words = [source[(start + i) % len(source)] for i in range(n)]
@@ -80,13 +87,13 @@ def bench_save(root: Path, repeat: int) -> None:
     text = words_of_text(5000)
     store.save("d/p1", text, source="import", reviewed=range(0, 400, 3))
     variants = [edit_words(text, 0.02, seed=i) for i in range(2 * repeat)]
-    parallel = store_module._fsync_all
+    parallel = durable.fsync_all
     data = text.encode("utf-8")
     plain = root / "plain.txt"
 
     def sequential(paths: list[Path]) -> None:
         for p in paths:
-            (store_module._fsync_dir if p.is_dir() else store_module._fsync_file)(p)
+            (durable.fsync_dir if p.is_dir() else durable.fsync_file)(p)
 
     def plain_write() -> None:
         # The classic atomic replace of one file (keeps no history): write a temporary, fsync, rename, fsync dir.
@@ -107,12 +114,12 @@ def bench_save(root: Path, repeat: int) -> None:
     base: list[float] = []
     for i in range(repeat):
         for fsyncs, out in ((parallel, times), (sequential, seq_times)):
-            store_module._fsync_all = fsyncs
+            durable.fsync_all = fsyncs
             t = time.perf_counter()
             store.save("d/p1", variants[2 * i + (fsyncs is sequential)], base=store.latest_number("d/p1"))
             out.append(time.perf_counter() - t)
         base.extend(timed(plain_write, 1))
-    store_module._fsync_all = parallel
+    durable.fsync_all = parallel
     print(
         f"save 5,000 words ({len(data) // 1024} kB), {repeat} saves: p50 {ms(statistics.median(times))}, "
         f"p95 {ms(pct(times, 0.95))}; atomic replace of one file: p50 {ms(statistics.median(base))}, "
@@ -127,7 +134,7 @@ def bench_save(root: Path, repeat: int) -> None:
 def without_fsync() -> Callable[[], None]:
     """Set-up only: build big fixtures fast (durability is not what those benchmarks measure)."""
     real = os.fsync
-    os.fsync = lambda fd: None  # type: ignore[assignment]
+    os.fsync = lambda _fd: None  # type: ignore[assignment]
 
     def undo() -> None:
         os.fsync = real
@@ -149,9 +156,9 @@ def bench_history(root: Path, versions: int) -> None:
     for _ in range(3):
         subprocess.run(["rm", "-rf", str(cache)], check=True)
         t = time.perf_counter()
-        TranscriptStore(project).history("d/p1")  # a new process's first look: no cache at all
+        TranscriptStore(project).history("d/p1")  # a fresh store's first look: no cache at all
         cold.append(time.perf_counter() - t)
-    disk = timed(lambda: TranscriptStore(project).history("d/p1"), 9)  # a new process: the disk cache
+    disk = timed(lambda: TranscriptStore(project).history("d/p1"), 9)  # a fresh store object: the disk cache, no memo
     store.history("d/p1")
     memo = timed(lambda: store.history("d/p1"), 15)  # the same process again (the TUI's history panel)
     folder = store.page_dir("d/p1") / "versions"
@@ -163,7 +170,8 @@ def bench_history(root: Path, versions: int) -> None:
 
     base = timed(plain, 9)
     print(
-        f"history of {versions} versions: no cache {ms(statistics.median(cold))}; from the disk cache "
+        f"history of {versions} versions: no cache {ms(statistics.median(cold))}; "
+        "a fresh store object, from the disk cache "
         f"median {ms(statistics.median(disk))}, max {ms(max(disk))}; again in the same process "
         f"median {ms(statistics.median(memo))}, max {ms(max(memo))}; plain json.load loop: "
         f"{ms(statistics.median(base))}"
@@ -185,9 +193,11 @@ def bench_diff() -> None:
             line += f"; difflib.SequenceMatcher: {ms(time.perf_counter() - t)}"
         print(line)
     b = edit_words(a, 0.03)
+    unhinted = statistics.median(timed(lambda: Levenshtein.distance(a, b), 1))
     print(
         f"  also: char diff 10,000 words (3% edited): {ms(statistics.median(timed(lambda: char_diff(a, b), 3)))}; "
-        f"CER 10,000 words: {ms(statistics.median(timed(lambda: character_error_rate(a, b), 3)))}; "
+        f"CER 10,000 words: {ms(statistics.median(timed(lambda: character_error_rate(a, b), 3)))} "
+        f"(the same distance without the score hint, full matrix: {ms(unhinted)}); "
         f"unified diff: {ms(statistics.median(timed(lambda: unified_diff(a, b), 3)))}"
     )
 

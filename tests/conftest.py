@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from workbench.project import Project, init_project
 
 REPO = Path(__file__).resolve().parent.parent
 
+# No example database in the checkout (.hypothesis/): a test run writes nothing into the repository.
+settings.register_profile("workbench", database=None)
+settings.load_profile("workbench")
 
-def shared_dir() -> Path:
-    """The ``shared/`` folder beside the repository (real scans, sample texts), or ``$WORKBENCH_SHARED``."""
-    return Path(os.environ.get("WORKBENCH_SHARED", REPO.parent / "shared"))
+
+#: The few files of ``../shared`` the tests read, vendored in the same layout (credited in tests/data/README.md),
+#: so the suite runs in a clone of the repository alone. Only ``bench/`` reads ``../shared`` itself.
+SHARED = REPO / "tests" / "data" / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -27,11 +31,8 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    """``../shared``; tests that need it are skipped with a reason when it is absent."""
-    path = shared_dir()
-    if not path.is_dir():
-        pytest.skip(f"{path} is not there (set WORKBENCH_SHARED)")
-    return path
+    """The vendored subset of ``../shared`` (same paths), in ``tests/data/shared``."""
+    return SHARED
 
 
 @pytest.fixture

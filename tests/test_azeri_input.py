@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.azeri_input import KEYBOARD, keyboard_letter, transliterate, type_latin
-from workbench.ocr.azeri import AZERI_ONLY_LETTERS
+from workbench.orthography import AZERI_ONLY_LETTERS
 
 
 def typed(keys: str, orthography: str) -> str:

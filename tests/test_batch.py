@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -96,12 +97,26 @@ def test_hung_engine_fails_pages_with_a_timeout_not_the_batch(tmp_path: Path, mo
 def test_ctrl_c_keeps_finished_pages_and_a_rerun_resumes(tmp_path: Path) -> None:
     n = 6
     project = make_project(tmp_path / "p", small_pages(n))
+    # The real engine, each page a second slower: on a loaded machine the test may look only seconds after
+    # the first page is stored, and the batch must still be running then (it was not, once: exit 0).
+    real = shutil.which("tesseract")
+    slow = fake_tesseract(tmp_path / "bin", f'sleep 1; exec {real} "$@"')
+    env = {**os.environ, "PATH": path_with(slow)}
     cmd = [sys.executable, "-m", "workbench", "-C", str(project.root), "ocr", "--lang", "rus", "-j", "1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT at its default in the child: a suite started in the background by a shell (`./dev test &`, some
+    # CI runners) inherits SIGINT ignored, and Python keeps an ignored SIGINT ignored (the batch ran to the end).
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     versions = project.root / "transcripts" / "doc"
     deadline = time.monotonic() + 120
     while not list(versions.glob("*/versions/0001")) and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.05)  # polling the disk, with the deadline above
     assert proc.poll() is None, "the batch finished before it could be interrupted"
     os.kill(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)

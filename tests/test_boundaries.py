@@ -31,13 +31,15 @@ def test_core_modules_do_not_import_textual() -> None:
         f"for name in {modules!r}:\n"
         "    try:\n"
         "        importlib.import_module(name)\n"
-        "    except ImportError as e:\n"
-        "        print('SKIP', name, e)\n"
+        "    except Exception as e:\n"
+        "        print('FAILED', name, repr(e))\n"
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'textual_image')))\n"
         "print('TEXTUAL', bad)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
+    # A module that does not import is a failure here, not a skip: it would hide its own textual import.
+    assert "FAILED" not in out.stdout, out.stdout
     assert "TEXTUAL []" in out.stdout, out.stdout
 
 

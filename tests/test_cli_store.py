@@ -47,7 +47,7 @@ def saved(tmp_project: Project, tmp_path: Path) -> Project:
     return tmp_project
 
 
-def test_save_history_show(saved: Project, tmp_path: Path) -> None:
+def test_save_history_show(saved: Project) -> None:
     history = run(saved, "history", "d/p1")
     assert history.returncode == 0, history.stderr
     lines = history.stdout.splitlines()

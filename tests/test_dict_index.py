@@ -47,7 +47,8 @@ def test_buckets_hold_each_hash_where_its_top_bits_say() -> None:
         assert starts[b] <= pos < starts[b + 1]
 
 
-def test_small_index_knows_its_words_and_finds_candidates(small_data: Path) -> None:
+@pytest.mark.usefixtures("small_data")
+def test_small_index_knows_its_words_and_finds_candidates() -> None:
     lex = dbuild.open_index("rus")
     assert lex.stored("товарищ") == "товарищ"
     assert lex.entry("товарищ")[0] > 4.0  # wordfreq: 5.3
@@ -129,7 +130,7 @@ def test_format_constants_agree() -> None:
 def test_up_to_date_check_notices_a_damaged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cheap check (no numpy) compares every file's size with the size it was built with."""
     fp = {"builder": dbuild.BUILDER_VERSION, "format": dbuild.FORMAT, "x": 1}
-    monkeypatch.setattr(dbuild, "fingerprint", lambda lang: fp)
+    monkeypatch.setattr(dbuild, "fingerprint", lambda _lang: fp)
     entries = small_azerbaijani(every=80)
     from workbench.dictionary.fold import skeleton
     from workbench.dictionary.index import write_lexicon

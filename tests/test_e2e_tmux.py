@@ -25,6 +25,15 @@ pytestmark = [
 WORKBENCH = Path(sys.executable).with_name("workbench")
 
 
+def wait_until(predicate, what: str, timeout: float = 30.0, show=lambda: "") -> None:
+    """Poll ``predicate`` until it holds; fail naming ``what`` after ``timeout`` seconds (a deadline, not a sleep)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}:\n{show()}")
+        time.sleep(0.1)
+
+
 def _tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True, timeout=30).stdout
 
@@ -43,14 +52,16 @@ class Terminal:
         _tmux("send-keys", "-t", self.name, "-l", text)
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
+        """Poll the screen until ``text`` is on it (or fail after ``timeout`` seconds, showing the screen)."""
         screen = ""
-        while time.monotonic() < deadline:
+
+        def shown() -> bool:
+            nonlocal screen
             screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared on the screen:\n{screen}")
+            return text in screen
+
+        wait_until(shown, f"{text!r} on the screen", timeout, lambda: screen)
+        return screen
 
     def alive(self) -> bool:
         return subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode == 0
@@ -66,18 +77,20 @@ def terminal(sample_project: Project, tmp_path: Path):
     }
     exports = " ".join(f"{k}={v}" for k, v in env.items())
     command = f"cd {sample_project.root} && env {exports} {WORKBENCH}"
-    for _attempt in range(5):
-        started = subprocess.run(
+    errors: list[str] = []
+
+    def started() -> bool:
+        # "server exited unexpectedly": a tmux server was still shutting down; try again until it is gone.
+        run = subprocess.run(
             ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command],
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
         )
-        if started.returncode == 0:
-            break
-        time.sleep(0.5)  # "server exited unexpectedly": a tmux server was still shutting down
-    else:
-        pytest.fail(f"tmux new-session failed: {started.stderr}")
+        errors.append(run.stderr)
+        return run.returncode == 0
+
+    wait_until(started, "tmux new-session to start", 15, lambda: errors[-1])
     term = Terminal(name)
     yield term
     if term.alive():
@@ -91,12 +104,10 @@ def test_edit_save_and_history_in_a_real_terminal(terminal: Terminal, sample_pro
     store = TranscriptStore(sample_project)
     before = store.latest_number(page) or 0
     terminal.wait_for(page)
-    terminal.wait_for("line 1/")  # the status line is painted: the app takes keys
-    time.sleep(0.5)
-    terminal.keys("Home")
-    # Type as a person would after a key press, not in the same instant: once, on a loaded CI machine,
-    # the text sent together with Home landed partly before the cursor had moved.
-    time.sleep(0.3)
+    # The status line is painted with the cursor at the start of the page: the app takes keys there (no Home
+    # key: sent together with text, its escape sequence once let the text land before the cursor moved).
+    terminal.wait_for("line 1/")
+    assert " col 1 " in terminal.screen()
     terminal.type("Проверка ")
     terminal.keys("C-g", "a")  # the Azerbaijani chord: ә
     terminal.type(" ")
@@ -112,12 +123,11 @@ def test_edit_save_and_history_in_a_real_terminal(terminal: Terminal, sample_pro
     screen = terminal.wait_for("e2e message")
     assert "e2e-tester" in screen and f"History of {page}" in screen
     terminal.keys("Escape")
-    time.sleep(0.3)
+    wait_until(
+        lambda: f"History of {page}" not in terminal.screen(), "the history dialog to close", show=terminal.screen
+    )
     terminal.keys("C-q")
-    deadline = time.monotonic() + 15
-    while terminal.alive() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not terminal.alive(), "the app did not quit on Ctrl+Q with nothing unsaved"
+    wait_until(lambda: not terminal.alive(), "the app to quit on Ctrl+Q with nothing unsaved", 15)
     # And on disk:
     version = store.read(page)
     assert version.number == before + 1
@@ -131,16 +141,15 @@ def test_autosave_survives_a_killed_terminal(terminal: Terminal, sample_project:
     store = TranscriptStore(sample_project)
     before = store.latest_number(page)
     terminal.wait_for("line 1/")
-    time.sleep(0.5)
-    terminal.keys("Home")
-    # Type as a person would after a key press, not in the same instant: once, on a loaded CI machine,
-    # the text sent together with Home landed partly before the cursor had moved.
-    time.sleep(0.3)
+    assert " col 1 " in terminal.screen()  # the cursor is at the start of the page (see the test above)
     terminal.type("Несохранённое ")
     terminal.wait_for("● unsaved")
-    deadline = time.monotonic() + 15  # the app autosaves after two seconds without typing
-    while store.read_recovery(page) is None and time.monotonic() < deadline:
-        time.sleep(0.2)
+    # the app autosaves two seconds after the typing stops
+    wait_until(
+        lambda: (r := store.read_recovery(page)) is not None and r["text"].startswith("Несохранённое "),
+        "the autosave",
+        30,
+    )
     subprocess.run(["tmux", "kill-session", "-t", terminal.name], check=True)  # the terminal is gone
     rec = store.read_recovery(page)
     assert rec is not None and rec["text"].startswith("Несохранённое ")

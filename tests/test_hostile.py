@@ -66,7 +66,7 @@ def write(path: Path, data: str | bytes) -> Path:
 # -- item 1: no command writes into transcripts/ ----------------------------------------------------------
 
 
-def _export_into_version(p: Project, _tmp: Path) -> list[str]:
+def _export_into_version(_p: Project, _tmp: Path) -> list[str]:
     return ["export", "d/p1", "--format", "txt", "-o", "transcripts/d/p1/versions/0001"]
 
 
@@ -177,20 +177,20 @@ def _odd_name(name: str, command: str = "doctor") -> Setup:
 
 
 def _save_bytes(data: bytes, name: str = "in.txt") -> Setup:
-    def setup(p: Project, tmp: Path) -> list[str]:
+    def setup(_p: Project, tmp: Path) -> list[str]:
         return ["save", "d/p1", "--from", str(write(tmp / name, data))]
 
     return setup
 
 
 def _import_bytes(data: bytes, name: str = "in.txt") -> Setup:
-    def setup(p: Project, tmp: Path) -> list[str]:
+    def setup(_p: Project, tmp: Path) -> list[str]:
         return ["import", str(write(tmp / name, data)), "--page", "d/p2"]
 
     return setup
 
 
-def _form_feed(p: Project, tmp: Path) -> list[str]:
+def _form_feed(_p: Project, tmp: Path) -> list[str]:
     return ["save", "d/p1", "--from", str(write(tmp / "ff.txt", b"page one\n\x0cpage two\n"))]
 
 
@@ -311,7 +311,7 @@ XXE = """<?xml version="1.0"?>
 
 
 def _import_file(name: str, text: str) -> Setup:
-    def setup(p: Project, tmp: Path) -> list[str]:
+    def setup(_p: Project, tmp: Path) -> list[str]:
         return ["import", str(write(tmp / name, text)), "--page", "d/p2"]
 
     return setup
@@ -366,13 +366,13 @@ CASES: list[Case] = [
     Case("init-inside-transcripts", _init_inside_transcripts, 2, "transcripts"),
     Case(
         "export-tei-into-transcripts",
-        lambda p, t: ["export", "--all", "--format", "tei", "-o", "transcripts/d"],
+        lambda _p, _t: ["export", "--all", "--format", "tei", "-o", "transcripts/d"],
         2,
         "transcripts",
     ),
     Case(
         "export-lines-into-transcripts",
-        lambda p, t: ["export", "d/p1", "--format", "lines", "-o", "transcripts/x"],
+        lambda _p, _t: ["export", "d/p1", "--format", "lines", "-o", "transcripts/x"],
         2,
         "transcripts",
     ),
@@ -404,7 +404,7 @@ CASES: list[Case] = [
     Case("form-feed-kept", _form_feed, 0, "version 2", check=_show_gives_form_feed),
     Case("cp1251", _save_bytes("Товарищ".encode("cp1251")), 2, "in.txt: not valid UTF-8 at byte offset 0"),
     # item 15: input has a size limit
-    Case("dev-zero", lambda p, t: ["save", "d/p1", "--from", "/dev/zero"], 2, "/dev/zero: larger than the input"),
+    Case("dev-zero", lambda _p, _t: ["save", "d/p1", "--from", "/dev/zero"], 2, "/dev/zero: larger than the input"),
     Case("over-configured-limit", _limit, 2, "big.txt: larger than the input limit of 1048 bytes"),
     # item 16: a malformed regions value names the file and key
     Case("regions-5-ocr", _document("[pages.p1]\nregions = 5\n", ["ocr", "d/p1"]), 1, "pages.p1.regions"),
@@ -425,9 +425,9 @@ CASES: list[Case] = [
     Case("author-newline", _save_bytes(b"x\n"), 2, "$WORKBENCH_AUTHOR", env={"WORKBENCH_AUTHOR": "Ann\nBob"}),
     Case("author-u2028", _save_bytes(b"x\n"), 2, "$WORKBENCH_AUTHOR", env={"WORKBENCH_AUTHOR": "Ann\u2028Bob"}),
     Case("config-author-newline", _author_in_config, 2, "project.author", env={"WORKBENCH_AUTHOR": ""}),
-    Case("id-del", lambda p, t: ["save", "d/p\x7f1", "--from", str(write(t / "x.txt", "x"))], 2, "control character"),
-    Case("id-u2028", lambda p, t: ["save", "d/p\u20281", "--from", str(write(t / "x.txt", "x"))], 2, "control char"),
-    Case("id-bidi", lambda p, t: ["save", "d/p\u202e1", "--from", str(write(t / "x.txt", "x"))], 2, "control char"),
+    Case("id-del", lambda _p, t: ["save", "d/p\x7f1", "--from", str(write(t / "x.txt", "x"))], 2, "control character"),
+    Case("id-u2028", lambda _p, t: ["save", "d/p\u20281", "--from", str(write(t / "x.txt", "x"))], 2, "control char"),
+    Case("id-bidi", lambda _p, t: ["save", "d/p\u202e1", "--from", str(write(t / "x.txt", "x"))], 2, "control char"),
     # item 6: a broken engine gives our errors, and a hung one is killed with its children
     Case("engine-random-bytes", _fake_tesseract("head -c 4096 /dev/urandom; exit 0"), 1, "not UTF-8", env=FAKE_PATH),
     Case(
@@ -481,16 +481,16 @@ CASES: list[Case] = [
     Case("alto-billion-laughs", _import_file("b.alto.xml", ENTITY_BOMB), 0, "d/p2"),
     Case("page-xxe", _import_file("x.page.xml", XXE), 0, "d/p2", check=_no_root_secret),
     Case("alto-not-well-formed", _import_file("x.alto.xml", "<alto><Layout>"), 2, "x.alto.xml: not well-formed"),
-    Case("dotdot-id", lambda p, t: ["save", "../x", "--from", str(write(t / "x.txt", "x"))], 2, "'../x'"),
-    Case("dotdot-inside-id", lambda p, t: ["save", "d/../../x", "--from", str(write(t / "x.txt", "x"))], 2, "'..'"),
-    Case("absolute-id", lambda p, t: ["save", "/etc/x", "--from", str(write(t / "x.txt", "x"))], 2, "absolute"),
-    Case("reserved-id", lambda p, t: ["save", "d/versions", "--from", str(write(t / "x.txt", "x"))], 2, "versions"),
+    Case("dotdot-id", lambda _p, t: ["save", "../x", "--from", str(write(t / "x.txt", "x"))], 2, "'../x'"),
+    Case("dotdot-inside-id", lambda _p, t: ["save", "d/../../x", "--from", str(write(t / "x.txt", "x"))], 2, "'..'"),
+    Case("absolute-id", lambda _p, t: ["save", "/etc/x", "--from", str(write(t / "x.txt", "x"))], 2, "absolute"),
+    Case("reserved-id", lambda _p, t: ["save", "d/versions", "--from", str(write(t / "x.txt", "x"))], 2, "versions"),
     Case("symlinked-transcripts", _symlinked_transcripts, 2, "transcripts/e"),
     Case("symlinked-scan", _symlinked_scan, 2, "s.png points outside the project"),
-    Case("missing-input", lambda p, t: ["save", "d/p1", "--from", str(t / "nope.txt")], 2, "nope.txt: no such file"),
-    Case("folder-input", lambda p, t: ["save", "d/p1", "--from", str(t)], 2, "is a directory"),
-    Case("no-page", lambda p, t: ["show", "d/p9"], 2, "d/p9"),
-    Case("no-version", lambda p, t: ["show", "d/p1", "7"], 2, "version 7"),
+    Case("missing-input", lambda _p, t: ["save", "d/p1", "--from", str(t / "nope.txt")], 2, "nope.txt: no such file"),
+    Case("folder-input", lambda _p, t: ["save", "d/p1", "--from", str(t)], 2, "is a directory"),
+    Case("no-page", lambda _p, _t: ["show", "d/p9"], 2, "d/p9"),
+    Case("no-version", lambda _p, _t: ["show", "d/p1", "7"], 2, "version 7"),
     # item 19: show prints the stored text byte for byte, escape sequences included
     Case("show-escape-sequence", _escape_text, 0, "", check=_shows_escape),
 ]

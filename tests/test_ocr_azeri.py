@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from workbench.ocr.azeri import latin_to_cyrillic, normalise_aze_cyrl, to_orthography
+from workbench.orthography import latin_to_cyrillic, normalise_aze_cyrl, to_orthography
 
 
 @pytest.mark.parametrize(

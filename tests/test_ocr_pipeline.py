@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_ocr_support import AZERBAIJANI, RUSSIAN, make_project, render_lines
 
-from workbench.errors import PageError, ScanError
+from workbench.errors import PageError, ScanError, UsageError
 from workbench.metrics import character_error_rate
 from workbench.ocr.pipeline import (
     apply_ocr_result,
@@ -134,9 +134,9 @@ def test_reocr_of_some_lines_keeps_the_rest(tmp_path: Path) -> None:
     assert result.line_range == (3, 3) and result.meta["image_lines"] == [1]
     assert result.text.split("\n") == ["ЗАГОЛОВОК", "", ocr_text[0], RUSSIAN[1], *ocr_text[2:]]
     assert " ".join(w["text"] for w in result.layout["lines"][1]["words"]) == RUSSIAN[1]
-    with pytest.raises(Exception, match="not on page"):
+    with pytest.raises(UsageError, match="not on page"):
         ocr_page(project, "doc/p1", lines=(2, 9))
-    with pytest.raises(Exception, match="no image line"):
+    with pytest.raises(UsageError, match="no image line"):
         ocr_page(project, "doc/p1", lines=(0, 1))  # the heading and the blank line
 
 

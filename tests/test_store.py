@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench import durable
 from workbench import store as store_module
 from workbench.errors import InputError, IntegrityError, PageError, StorageError
 from workbench.project import Project, init_project
@@ -309,7 +310,7 @@ def test_threads_of_one_process_do_not_clean_each_other(store: TranscriptStore) 
                 result = store.save("d/p1", f"{name} {i}")
                 with lock:
                     numbers.append(result.version.number)
-        except BaseException as e:  # collected and asserted below
+        except BaseException as e:  # noqa: BLE001 - collected and asserted below
             errors.append(e)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
@@ -327,7 +328,7 @@ def test_rename_never_replaces_an_empty_folder(tmp_path: Path) -> None:
     src.mkdir()
     dst.mkdir()  # plain rename(2) would silently replace this empty folder
     with pytest.raises(FileExistsError):
-        store_module._rename_noreplace(src, dst)
+        durable.rename_noreplace(src, dst)
     assert src.is_dir()
 
 
@@ -374,7 +375,7 @@ def test_read_only_folder_gives_clear_error_and_keeps_versions(tiny_tmpfs: Path)
 def test_enospc_injected_at_each_write(store: TranscriptStore, monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated full disk at every file a save writes: an error each time, the earlier version intact."""
     store.save("d/p1", "kept", layout={"lines": []})
-    real_write = store_module._write_file
+    real_write = durable.write_file
     for victim in ("text.txt", "layout.json", "meta.json"):
 
         def failing(path: Path, data: bytes, victim: str = victim, **kwargs: bool) -> None:
@@ -382,7 +383,7 @@ def test_enospc_injected_at_each_write(store: TranscriptStore, monkeypatch: pyte
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
             real_write(path, data, **kwargs)
 
-        monkeypatch.setattr(store_module, "_write_file", failing)
+        monkeypatch.setattr(durable, "write_file", failing)
         with pytest.raises(StorageError, match="disk is full"):
             store.save("d/p1", "lost?", layout={"lines": [1]})
         assert store.version_numbers("d/p1") == [1] and store.read("d/p1").text == "kept"

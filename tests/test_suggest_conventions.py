@@ -17,7 +17,8 @@ from workbench.store import TranscriptStore
 YO_MISREADS = ["вооруженныти", "Хрушев", "пришсл", "ребснок", "ешё", "нашол"]
 
 
-def test_no_yo_in_suggestions_by_default(small_data: Path) -> None:
+@pytest.mark.usefixtures("small_data")
+def test_no_yo_in_suggestions_by_default() -> None:
     typescript = load_speller(None, "rus")
     printed = load_speller(None, "rus", yo=True)
     with_yo = [s.term for w in YO_MISREADS for s in printed.suggest(w)]
@@ -28,7 +29,8 @@ def test_no_yo_in_suggestions_by_default(small_data: Path) -> None:
     assert without["Хрушев"][0] == "Хрущев"
 
 
-def test_eshche_is_never_flagged(small_data: Path) -> None:
+@pytest.mark.usefixtures("small_data")
+def test_eshche_is_never_flagged() -> None:
     for yo in (False, True):
         speller = load_speller(None, "rus", yo=yo)
         assert speller.is_known("еще") and speller.is_known("Еще") and speller.is_known("ещё")
@@ -41,7 +43,8 @@ def _doc(project: Project, toml: str, pages: dict[str, str]) -> None:
         TranscriptStore(project).save(f"d/{name}", text, source="import")
 
 
-def test_check_page_follows_the_documents_yo(tmp_project: Project, small_data: Path) -> None:
+@pytest.mark.usefixtures("small_data")
+def test_check_page_follows_the_documents_yo(tmp_project: Project) -> None:
     _doc(tmp_project, 'languages = ["rus"]\n', {"p1": "Товарищ Хрушев пришсл вчера."})
     flags = check_page(tmp_project, "d/p1")
     terms = [s.term for f in flags for s in f.suggestions]
@@ -58,7 +61,8 @@ def test_bad_yo_value_names_the_file(tmp_project: Project) -> None:
         tmp_project.document("d")
 
 
-def test_a_spelling_ignored_on_one_page_is_not_flagged_on_the_others(tmp_project: Project, small_data: Path) -> None:
+@pytest.mark.usefixtures("small_data")
+def test_a_spelling_ignored_on_one_page_is_not_flagged_on_the_others(tmp_project: Project) -> None:
     # «получнл» stands for a historical spelling the transcriber accepts on page 1
     _doc(tmp_project, 'languages = ["rus"]\n', {"p1": "Письмо получнл вчера.", "p2": "Товарищ получнл письмо."})
     store = TranscriptStore(tmp_project)
@@ -74,7 +78,8 @@ def test_a_spelling_ignored_on_one_page_is_not_flagged_on_the_others(tmp_project
     assert "получнл" in {f.word for f in check_page(tmp_project, "e/p1")}
 
 
-def test_a_name_reviewed_on_one_page_is_suggested_first_on_the_next(tmp_project: Project, small_data: Path) -> None:
+@pytest.mark.usefixtures("small_data")
+def test_a_name_reviewed_on_one_page_is_suggested_first_on_the_next(tmp_project: Project) -> None:
     _doc(
         tmp_project,
         'languages = ["rus"]\n',

@@ -6,12 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import run_async
+from helpers import run_async, settle, wait_for
 
 from workbench.metrics import character_error_rate
 from workbench.project import Project
 from workbench.store import TranscriptStore
 from workbench.tui.app import make_app
+from workbench.tui.messages import OcrFinished
 from workbench.tui.sample import DEFAULT_LINES, make_demo_project
 from workbench.tui.screens import CandidateScreen
 
@@ -36,19 +37,23 @@ async def test_reocr_of_a_line_range_arrives_as_a_candidate(project: Project) ->
     lines[2] = "уборке хлопка в Азербайджапской ССР."
     store.save("demo/p1", "\n".join(lines), base=1, reviewed=[2])
     app = make_app(project, "demo/p1", load_dictionaries=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+    finished: list[OcrFinished] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, OcrFinished):
+            finished.append(message)
+
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await settle(pilot, app)
         # Select lines 2–3 and re-OCR them in Russian.
         await pilot.press("down", "shift+down", "shift+end", "f4")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen.query("#run"), "the OCR dialog")
         await pilot.click("#run")
-        await pilot.pause()
-        assert app.screen.query_one("#progress").display  # the progress indicator runs while OCR works
         await pilot.press("end")  # the app still takes keys during OCR
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, CandidateScreen), app._notifications
+        await wait_for(pilot, lambda: finished, "the OCR worker's OcrFinished message")
+        assert finished[0].candidate and finished[0].lines == (1, 2)
+        await wait_for(pilot, lambda: isinstance(app.screen, CandidateScreen), "the candidate screen")
+        assert not app.screen_stack[0].query_one("#progress").display  # the progress indicator is gone
         assert store.candidates("demo/p1"), "the OCR result was stored as a candidate"
         assert store.latest_number("demo/p1") == 2  # and not as a version over the person's work
         assert app.screen.differing == [1, 2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import run_async
+from helpers import run_async, settle, wait_for
 
 from workbench.errors import DictionaryError
 from workbench.project import Project
@@ -28,11 +28,8 @@ def project(tmp_path: Path) -> Project:
 
 
 async def ready(pilot, app: WorkbenchApp) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()  # the page check starts when the dictionaries arrive
-    await pilot.pause()
+    # The page check starts when the dictionaries arrive: settle waits for that worker too.
+    await settle(pilot, app)
 
 
 async def select_unknown(pilot, app: WorkbenchApp, word: str) -> None:
@@ -76,10 +73,7 @@ async def test_add_to_dictionary_and_ignore_on_page(project: Project) -> None:
         assert not [m for m in app.editor.all_marks() if m.kind == "unknown"]
         await pilot.press("end", "space", *"Кызылбашев")
         # The edited line is checked again after a short pause (the app's half-second tick, then a worker).
-        for _ in range(50):
-            await pilot.pause(0.1)
-            if any(m.word == "Кызылбашев" for m in app.editor.all_marks()):
-                break
+        await wait_for(pilot, lambda: any(m.word == "Кызылбашев" for m in app.editor.all_marks()), "the recheck")
         assert [m.word for m in app.editor.all_marks() if m.kind == "unknown"] == ["Кызылбашев"]
         await select_unknown(pilot, app, "Кызылбашев")
         await pilot.press("+")

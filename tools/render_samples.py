@@ -572,6 +572,26 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only or ())
     out: Path = args.out.resolve()
 
+    # A page id no committed ground truth has is refused at once, before the sample texts are read (they
+    # live in ../shared, which a clone of the repository alone does not have).
+    committed = {IMPORTED_PAGE} | {
+        p.relative_to(REPO / "ground-truth").with_suffix("").as_posix() for p in (REPO / "ground-truth").rglob("*.txt")
+    }
+    if only - committed:
+        print(
+            f"No such sample page: {', '.join(sorted(only - committed))}. Known: {', '.join(sorted(committed))}",
+            file=sys.stderr,
+        )
+        return 2
+    missing = [spec.source for spec in DOCUMENTS if not (shared_dir() / "data" / "sample-text" / spec.source).is_file()]
+    if missing:
+        print(
+            f"The sample texts are not in {shared_dir() / 'data' / 'sample-text'} ({', '.join(missing)}): "
+            "put the shared folder beside the repository or set $WORKBENCH_SHARED.",
+            file=sys.stderr,
+        )
+        return 2
+
     # Lay everything out first (cheap), so a wrong --only is refused before anything is written.
     plan: list[tuple[DocumentSpec, list[str], list[list[Line]]]] = []
     known: set[str] = {IMPORTED_PAGE}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from workbench.ocr.azeri import LATIN_TO_CYRILLIC_1939, LATIN_TO_CYRILLIC_1958, ORTHOGRAPHIES
+from workbench.orthography import LATIN_TO_CYRILLIC_1939, LATIN_TO_CYRILLIC_1958, ORTHOGRAPHIES
 
 #: Base letter (as already converted) + apostrophe → the special letter it stands for.
 APOSTROPHE_FALLBACKS: dict[str, str] = {

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError, MetadataError, UsageError
+from workbench.orthography import ORTHOGRAPHIES
 
-ORTHOGRAPHIES = ("1939", "1958")
 LANGUAGES = ("rus", "aze_cyrl", "rus+aze_cyrl", "auto")
 #: The keys ``workbench.toml`` knows, per table.
 PROJECT_KEYS = {

@@ -221,9 +221,9 @@ def candidate_readings(
     a = align(current_text, current_layout)
     cand_boxes = [as_box(line.get("box")) for line in _lines(candidate_layout)]
     cand_line_of: dict[int, int] = {}
-    for k, j in enumerate(line_map(candidate_text, candidate_layout)):
+    for c_line, j in enumerate(line_map(candidate_text, candidate_layout)):
         if j is not None:
-            cand_line_of.setdefault(j, k)
+            cand_line_of.setdefault(j, c_line)
     image_lines = _lines(current_layout)
     out: list[str | None] = []
     for i, sources in enumerate(a.sources):

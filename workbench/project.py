@@ -17,7 +17,6 @@ from typing import Any
 
 from workbench.config import (  # re-exported: the project's metadata types live in workbench.config
     LANGUAGES,
-    ORTHOGRAPHIES,
     Citation,
     Document,
     PageSettings,
@@ -28,6 +27,7 @@ from workbench.config import (  # re-exported: the project's metadata types live
     project_key_warnings,
 )
 from workbench.errors import PageError, ProjectNotFoundError, StorageError, UsageError
+from workbench.orthography import ORTHOGRAPHIES
 
 __all__ = [
     "DOCUMENT_FILE",
@@ -280,7 +280,7 @@ class Project:
             if path.suffix.lower() in MULTI_FRAME_SUFFIXES:
                 try:
                     count = frame_count(path)
-                except Exception:
+                except Exception:  # noqa: BLE001 - listing never fails on one bad scan; opening it says why
                     count = 1
             if count == 1:
                 yield Page(id=base, document=document, scan=path)

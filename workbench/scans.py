@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -64,7 +65,7 @@ def frame_count(path: Path) -> int:
         return int(getattr(im, "n_frames", 1))
 
 
-def _open_pdf(path: Path) -> object:
+def _open_pdf(path: Path) -> Any:  # a pypdfium2.PdfDocument (the library has no type information)
     import pypdfium2 as pdfium
 
     try:
@@ -166,9 +167,9 @@ def _to_grey(im: Image.Image) -> Image.Image:
 def _load_pdf_page(path: Path, frame: int) -> Image.Image:
     pdf = _open_pdf(path)
     try:
-        if frame >= len(pdf):  # type: ignore[arg-type]
+        if frame >= len(pdf):
             raise ScanError(f"{path}: has no page {frame + 1}.", path=path)
-        page = pdf[frame]  # type: ignore[index]
+        page = pdf[frame]
         w_pt, h_pt = page.get_size()
         scale = PDF_DPI / 72
         _size_check(
@@ -177,9 +178,10 @@ def _load_pdf_page(path: Path, frame: int) -> Image.Image:
         pixels = int(w_pt * scale) * int(h_pt * scale)
         if pixels > MAX_PIXELS:
             raise _bomb_error(path, pixels)
-        return page.render(scale=scale, grayscale=False).to_pil().convert("RGB")
+        image: Image.Image = page.render(scale=scale, grayscale=False).to_pil().convert("RGB")
+        return image
     finally:
-        pdf.close()  # type: ignore[attr-defined]
+        pdf.close()
 
 
 def load_grey(path: Path, frame: int | None = None) -> np.ndarray:

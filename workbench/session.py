@@ -16,27 +16,16 @@ from typing import Any
 
 from workbench import linemap
 from workbench.errors import WorkbenchError
+from workbench.flags import Flag
+from workbench.layout import Layout
 from workbench.linemap import Box
+from workbench.orthography import LANGS
 from workbench.project import Page, Project
 from workbench.store import SaveResult, TranscriptStore, VersionMeta
 
 #: Words Tesseract was less sure of than this (0–100) are marked "low confidence".
 LOW_CONFIDENCE = 60.0
-LANGS = ("rus", "aze_cyrl")
 _WORD_RE = re.compile(r"\S+")
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A flagged span of a line: ``kind`` is ``unknown`` (not in the dictionaries) or ``lowconf`` (OCR unsure)."""
-
-    line: int
-    start: int
-    end: int
-    word: str
-    kind: str
-    suggestions: tuple[str, ...] = ()
-    lang: str = ""
 
 
 @dataclass
@@ -50,7 +39,7 @@ class PageSession:
     saved_text: str = ""
     status: str = "New"
     reviewed: set[int] = field(default_factory=set)
-    layout: dict[str, Any] | None = None
+    layout: Layout | None = None
     line_langs: dict[int, str] = field(default_factory=dict)
     orthography: str = "1939"
     languages: tuple[str, ...] = ("rus",)
@@ -180,7 +169,7 @@ class PageSession:
         The word index is -1 when no word of that text line is at ``x``; ``None`` when the image line there
         has no text line (a person deleted it).
         """
-        lines = (self.layout or {}).get("lines") or []
+        lines = (self.layout["lines"] if self.layout else [])
         best: tuple[float, int] | None = None
         for j, image_line in enumerate(lines):
             _, by, _, bh = image_line.get("box") or (0, 0, 0, 0)
@@ -206,14 +195,14 @@ class PageSession:
         i_line = linemap.text_line_of(full, self.layout, j)
         return None if i_line is None else (i_line, -1)
 
-    def low_confidence(self, text: str, threshold: float = LOW_CONFIDENCE) -> list[Mark]:
+    def low_confidence(self, text: str, threshold: float = LOW_CONFIDENCE) -> list[Flag]:
         """Words the OCR was unsure of, where the text still has the OCR's word (unchanged ones only).
 
         The mark covers the word's letters, not the punctuation around it («губернатора,» marks
         «губернатора»), so typing over the selection keeps the comma.
         """
-        marks: list[Mark] = []
-        layout_lines = (self.layout or {}).get("lines") or []
+        marks: list[Flag] = []
+        layout_lines = (self.layout["lines"] if self.layout else [])
         alignment = linemap.align(text, self.layout)
         for i, line in enumerate(text.split("\n")):
             if i in self.reviewed or alignment.lines[i] is None:
@@ -227,7 +216,7 @@ class PageSession:
                     continue
                 start, end = _letters_span(m.group())
                 if start < end:
-                    marks.append(Mark(i, m.start() + start, m.start() + end, m.group()[start:end], "lowconf"))
+                    marks.append(Flag(i, m.start() + start, m.start() + end, m.group()[start:end], kind="lowconf"))
         return marks
 
     def lang_of_line(self, line: int, text: str | None = None) -> str:
@@ -237,7 +226,7 @@ class PageSession:
             return self.line_langs[line]
         if line in self.regions:
             return self.regions[line]
-        lines = (self.layout or {}).get("lines") or []
+        lines = (self.layout["lines"] if self.layout else [])
         mapping = linemap.line_map(self._text(text), self.layout) if lines else []
         j = mapping[line] if 0 <= line < len(mapping) else None
         if j is not None and lines[j].get("lang") in LANGS:
@@ -256,11 +245,3 @@ def _letters_span(word: str) -> tuple[int, int]:
     while end > start and unicodedata.category(word[end - 1])[0] in "PS":
         end -= 1
     return start, end
-
-
-def word_at(text_line: str, column: int) -> tuple[int, int, str] | None:
-    """The whitespace-delimited word under ``column``: (start, end, word)."""
-    for m in _WORD_RE.finditer(text_line):
-        if m.start() <= column <= m.end():
-            return m.start(), m.end(), m.group()
-    return None

@@ -23,7 +23,7 @@ def dict_group() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even if the built dictionaries are up to date.")
 @click.option("--lang", "langs", multiple=True, type=LANG_CHOICE, help="Only this language (repeatable).")
 @pass_ctx
-def dict_build_cmd(ctx: Context, force: bool, langs: tuple[str, ...]) -> None:
+def dict_build_cmd(_ctx: Context, force: bool, langs: tuple[str, ...]) -> None:
     """Build the Russian and Azerbaijani dictionaries into $WORKBENCH_DATA (fast when up to date)."""
     from workbench.dictionary import build_all
 

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from workbench.cli.base import Context, cli, pass_ctx, warn_unusable_scans
+from workbench.cli.linespec import parse_lines, parse_range
 from workbench.errors import StorageError, UsageError
 from workbench.project import LANGUAGES
 
@@ -140,7 +141,8 @@ def preprocess_cmd(ctx: Context, page: str, output: Path, steps: str | None) -> 
     """Write the image OCR sees for PAGE (after preprocessing) to OUTPUT, and list the steps."""
     import cv2
 
-    from workbench.ocr.preprocess import parse_steps, preprocess
+    from workbench.ocr.preprocess import preprocess
+    from workbench.ocr.steps import parse_steps
     from workbench.scans import load_grey
 
     project = ctx.project()
@@ -241,29 +243,6 @@ def import_cmd(ctx: Context, file: Path, page: str, fmt: str | None, message: st
     click.echo(f"Imported {file} as {page} version {result.version.number}.")
 
 
-def _parse_line_range(spec: str) -> tuple[int, int]:
-    """``"3-5"`` or ``"4"`` (1-based, inclusive) → 0-based ``(first, last)``."""
-    first, _, last = spec.partition("-")
-    try:
-        a, b = int(first), int(last or first)
-    except ValueError as e:
-        raise UsageError(f"--lines {spec!r}: give FIRST-LAST, e.g. 3-5 (1-based).") from e
-    if a < 1 or b < a:
-        raise UsageError(f"--lines {spec!r}: FIRST must be 1 or more and LAST not before it.")
-    return a - 1, b - 1
-
-
-def _parse_line_list(spec: str) -> list[int]:
-    """``"1,3-5"`` (1-based) → 0-based line numbers."""
-    out: list[int] = []
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        a, b = _parse_line_range(part)
-        out.extend(range(a, b + 1))
-    if not out:
-        raise UsageError("No lines given; write them like 1,3-5.")
-    return out
-
-
 def _ocr_lines(ctx: Context, pages: tuple[str, ...], spec: str, lang: str | None, timeout: float | None) -> None:
     from workbench.ocr.candidates import apply_ocr_result
     from workbench.ocr.pipeline import ocr_page
@@ -273,7 +252,7 @@ def _ocr_lines(ctx: Context, pages: tuple[str, ...], spec: str, lang: str | None
         raise UsageError("--lines re-OCRs lines of one page: name exactly one page.")
     project = ctx.project()
     store = TranscriptStore(project)
-    result = ocr_page(project, pages[0], lang=lang, lines=_parse_line_range(spec), timeout=timeout)
+    result = ocr_page(project, pages[0], lang=lang, lines=parse_range(spec), timeout=timeout)
     stored = apply_ocr_result(store, pages[0], result)
     click.echo(f"OCR of {pages[0]} lines {spec} stored as {stored.kind} {stored.version.number}.")
     skipped = result.meta.get("skipped") or []
@@ -345,7 +324,7 @@ def take_cmd(ctx: Context, page: str, lines: str, number: int | None, message: s
     from workbench.store import TranscriptStore
 
     store = TranscriptStore(ctx.project())
-    done = take_candidate(store, page, _parse_line_list(lines), number=number, message=message, lines_label=lines)
+    done = take_candidate(store, page, parse_lines(lines), number=number, message=message, lines_label=lines)
     if done.saved is None:
         click.echo("Nothing to take: those lines are the same, reviewed, or not in the candidate.")
     else:

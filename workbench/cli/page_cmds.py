@@ -9,30 +9,11 @@ from __future__ import annotations
 import click
 
 from workbench.cli.base import Context, cli, pass_ctx
+from workbench.cli.linespec import parse_lines
 from workbench.errors import UsageError
-from workbench.session import LANGS, PageSession
+from workbench.orthography import LANGS
+from workbench.session import PageSession
 from workbench.store import TranscriptStore, conflict_error
-
-
-def parse_lines(spec: str, line_count: int) -> list[int]:
-    """Parse ``3``, ``3-7`` or ``1,4-6`` (1-based, inclusive) into 0-based line numbers within the page."""
-    lines: set[int] = set()
-    for part in spec.replace(" ", "").split(","):
-        if not part:
-            continue
-        first, _, last = part.partition("-")
-        try:
-            a, b = int(first), int(last or first)
-        except ValueError as e:
-            raise UsageError(f"Bad line range {spec!r}.", hint="Write lines as 3, 3-7 or 1,4-6 (1-based).") from e
-        if a < 1 or b < a:
-            raise UsageError(f"Bad line range {part!r}.", hint="Lines count from 1; write FIRST-LAST.")
-        if b > line_count:
-            raise UsageError(f"Line {b} is past the end of the page ({line_count} lines).")
-        lines.update(range(a - 1, b))
-    if not lines:
-        raise UsageError(f"No lines in {spec!r}.")
-    return sorted(lines)
 
 
 def _open(ctx: Context, page: str) -> PageSession:

@@ -17,8 +17,8 @@ import click
 from workbench.cli.base import Context, cli, pass_ctx, stdout_is_terminal
 from workbench.diff import DiffOp, char_diff, line_diff, lines, unified_diff, word_diff
 from workbench.errors import InputError, IntegrityError, PageError
-from workbench.metrics import ErrorCount, character_errors, word_errors
-from workbench.project import validate_page_id
+from workbench.evaluation import evaluate, json_rate
+from workbench.metrics import character_errors, word_errors
 from workbench.store import STATUSES, TranscriptStore, VersionMeta, conflict_error
 from workbench.text import read_text
 
@@ -29,11 +29,6 @@ def _store(ctx: Context) -> TranscriptStore:
 
 def _pct(rate: float) -> str:
     return "n/a" if math.isinf(rate) else f"{rate * 100:.2f}%"
-
-
-def _json_rate(rate: float) -> float | None:
-    # JSON has no infinity: an empty reference against a non-empty text is written as null.
-    return None if math.isinf(rate) else rate
 
 
 def _echo_json(data: Any) -> None:
@@ -160,7 +155,7 @@ def show_cmd(ctx: Context, page: str, number: int | None, as_json: bool) -> None
     data = version.text.encode("utf-8")
     if stdout_is_terminal() and not version.text.endswith("\n"):
         data += b"\n"
-    out = click.get_binary_stream("stdout")
+    out = click.get_binary_stream("stdout")  # type: ignore[operator]  # click 8.3 types its stream table as object
     out.write(data)
     out.flush()
 
@@ -214,8 +209,8 @@ def _stat(ref: str, hyp: str) -> dict[str, Any]:
     cer, wer = character_errors(ref, hyp), word_errors(ref, hyp)
     ops = line_diff(ref, hyp)
     return {
-        "cer": _json_rate(cer.rate),
-        "wer": _json_rate(wer.rate),
+        "cer": json_rate(cer.rate),
+        "wer": json_rate(wer.rate),
         "char_errors": cer.errors,
         "chars": cer.reference_length,
         "word_errors": wer.errors,
@@ -312,75 +307,22 @@ def eval_cmd(ctx: Context, gt_dir: Path, pages: tuple[str, ...], as_json: bool) 
 
     The total is the sum of errors over the sum of reference lengths, not an average of page rates.
     """
-    store = _store(ctx)
-    if pages:
-        ids = [validate_page_id(p) for p in pages]
-    else:
-        ids = sorted(p.relative_to(gt_dir).with_suffix("").as_posix() for p in gt_dir.rglob("*.txt"))
-        if not ids:
-            raise InputError(f"{gt_dir}: no ground-truth .txt files.", hint="Name them DIR/<page-id>.txt.")
-    rows: list[dict[str, Any]] = []
-    total_c, total_w = ErrorCount(0, 0), ErrorCount(0, 0)
-    missing: list[str] = []
-    for pid in ids:
-        gt_file = gt_dir / f"{pid}.txt"
-        if not gt_file.is_file():
-            raise InputError(f"{gt_file}: no ground truth for page {pid!r}.", path=gt_file)
-        reference = read_text(gt_file)
-        if store.latest_number(pid) is None:
-            missing.append(pid)
-            continue
-        version = store.read(pid)
-        # A final newline ends the file, it is not a character of the page: a text saved without one (or a
-        # ground-truth file written with one) reads the same.
-        ref, hyp = reference.rstrip("\n"), version.text.rstrip("\n")
-        c, w = character_errors(ref, hyp), word_errors(ref, hyp)
-        total_c, total_w = total_c + c, total_w + w
-        rows.append(
-            {
-                "page": pid,
-                "version": version.number,
-                "cer": _json_rate(c.rate),
-                "wer": _json_rate(w.rate),
-                "char_errors": c.errors,
-                "chars": c.reference_length,
-                "word_errors": w.errors,
-                "words": w.reference_length,
-            }
-        )
-    if not rows:
-        raise InputError(
-            f"None of the {len(ids)} page(s) with ground truth in {gt_dir} has a transcript yet.",
-            hint="Run `workbench ocr` or `workbench save` first.",
-        )
+    result = evaluate(_store(ctx), gt_dir, list(pages) or None)
     if as_json:
-        _echo_json(
-            {
-                "pages": rows,
-                "missing": missing,
-                "total": {
-                    "cer": _json_rate(total_c.rate),
-                    "wer": _json_rate(total_w.rate),
-                    "char_errors": total_c.errors,
-                    "chars": total_c.reference_length,
-                    "word_errors": total_w.errors,
-                    "words": total_w.reference_length,
-                },
-            }
-        )
+        _echo_json(result.to_json())
     else:
-        width = max([len(r["page"]) for r in rows] + [5])
+        width = max([len(r.page) for r in result.pages] + [5])
         click.echo(f"{'page':<{width}}  {'version':>7}  {'CER':>8}  {'WER':>8}  errors/characters")
-        for r in rows:
+        for r in result.pages:
             click.echo(
-                f"{r['page']:<{width}}  {r['version']:>7}  {_pct(r['cer'] if r['cer'] is not None else math.inf):>8}"
-                f"  {_pct(r['wer'] if r['wer'] is not None else math.inf):>8}  {r['char_errors']}/{r['chars']}"
+                f"{r.page:<{width}}  {r.version:>7}  {_pct(r.chars.rate):>8}"
+                f"  {_pct(r.words.rate):>8}  {r.chars.errors}/{r.chars.reference_length}"
             )
         click.echo(
-            f"{'total':<{width}}  {'':>7}  {_pct(total_c.rate):>8}  {_pct(total_w.rate):>8}"
-            f"  {total_c.errors}/{total_c.reference_length}"
+            f"{'total':<{width}}  {'':>7}  {_pct(result.chars.rate):>8}  {_pct(result.words.rate):>8}"
+            f"  {result.chars.errors}/{result.chars.reference_length}"
         )
-    for pid in missing:
+    for pid in result.missing:
         click.echo(f"workbench: page {pid!r} has ground truth but no transcript; left out of the total.", err=True)
 
 

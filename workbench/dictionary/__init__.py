@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from workbench.dictionary.build import BuildReport, build_all, build_lang, data_dir
-    from workbench.dictionary.check import Flag, check_text
+    from workbench.dictionary.check import check_text
     from workbench.dictionary.project_dict import ProjectDictionary
-    from workbench.dictionary.speller import Speller, Suggestion, load_speller
+    from workbench.dictionary.speller import Speller, load_speller
+    from workbench.flags import Flag, Suggestion
 
 # Imported on first use (PEP 562): `workbench dict build` on an up-to-date dictionary must not pay for numpy.
 _LAZY = {

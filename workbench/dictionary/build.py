@@ -18,15 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.dictionary import sources
-from workbench.dictionary.fold import LANGS, skeleton, stored_key
+from workbench.dictionary.fold import skeleton, stored_key
+from workbench.dictionary.format import FORMAT
 from workbench.errors import DictionaryError, StorageError
+from workbench.orthography import LANGS
 
 if TYPE_CHECKING:
     from workbench.dictionary.index import Entry, Lexicon
 
-#: The index format (kept in step with ``workbench.dictionary.index.FORMAT``; a test checks they agree):
-#: here so that the up-to-date check does not import numpy.
-FORMAT = 5
 
 #: Bump when the way words are chosen or folded changes, so old builds are rebuilt.
 BUILDER_VERSION = 4

@@ -14,13 +14,14 @@ space («това рищ») and words run together («наруку», suggested 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 import regex
 
 from workbench.dictionary.fold import has_cyrillic, has_latin
-from workbench.dictionary.speller import Speller, Suggestion
+from workbench.dictionary.speller import Speller
+from workbench.flags import Flag, Suggestion
 from workbench.text import nfc
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:[-‐'’][\p{L}\p{M}\p{N}]+)*")
@@ -29,35 +30,6 @@ MAX_ACRONYM = 5
 MAX_ABBREVIATION = 3
 
 LangSpec = str | Sequence[str]
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A flagged word: where it is (line, start, end), what it is, its language, and suggestions.
-
-    ``kind`` is ``"unknown"`` (no dictionary knows the word) or ``"realword"`` (a known word that is likely a
-    misread of the first suggestion: «хроме» for «кроме»; its own form is the last suggestion).
-    """
-
-    line: int
-    start: int
-    end: int
-    word: str
-    lang: str
-    suggestions: list[Suggestion] = field(default_factory=list)
-    kind: str = "unknown"
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict (the shape `workbench check --json` prints)."""
-        return {
-            "line": self.line,
-            "start": self.start,
-            "end": self.end,
-            "word": self.word,
-            "lang": self.lang,
-            "kind": self.kind,
-            "suggestions": [{"term": s.term, "score": s.score} for s in self.suggestions],
-        }
 
 
 @dataclass
@@ -75,8 +47,27 @@ def _langs(spec: LangSpec | None, available: Sequence[str]) -> list[str]:
     return chosen or list(available)
 
 
-def _speller_map(spellers: Mapping[str, Speller] | Sequence[Speller] | Speller) -> dict[str, Speller]:
-    if isinstance(spellers, Speller):
+@runtime_checkable
+class Checker(Protocol):
+    """What checking needs of a speller: its language, known-word checks and suggestions.
+
+    :class:`~workbench.dictionary.speller.Speller` is one; the TUI passes one that only checks (it asks for
+    suggestions later, for the word under the cursor).
+    """
+
+    lang: str
+
+    def is_known(self, word: str) -> bool:
+        """Whether ``word`` is a word of this language."""
+        ...
+
+    def suggest(self, word: str, n: int = 5) -> list[Suggestion]:
+        """Up to ``n`` corrections of ``word``, best first."""
+        ...
+
+
+def _speller_map(spellers: Mapping[str, Checker] | Sequence[Checker] | Checker) -> dict[str, Checker]:
+    if isinstance(spellers, Checker):
         return {spellers.lang: spellers}
     if isinstance(spellers, Mapping):
         return dict(spellers)
@@ -97,9 +88,9 @@ def is_exempt(token: str, line: str, end: int) -> bool:
     return bool(len(letters) <= MAX_ACRONYM and all(ch.isupper() for ch in letters) and not has_latin(token))
 
 
-def check_text(
+def check_text(  # noqa: C901 - one pass over the tokens; its cases (hyphen, split, run-together) share state
     text: str,
-    spellers: Mapping[str, Speller] | Sequence[Speller] | Speller,
+    spellers: Mapping[str, Checker] | Sequence[Checker] | Checker,
     page_langs: LangSpec | Mapping[int, LangSpec] | None = None,
     n: int = 5,
     real_words: bool = False,
@@ -161,7 +152,7 @@ def check_text(
                     j += 1
                     continue
                 lang, sugg = suggest(joined, langs)
-                flags.append(Flag(i, tok.start, tok.end, joined, lang, sugg))
+                flags.append(Flag(i, tok.start, tok.end, joined, lang, tuple(sugg)))
                 j += 1
                 continue
             if is_exempt(tok.text, line, tok.end):
@@ -171,9 +162,11 @@ def check_text(
                 if real_words and "rus" in langs and "rus" in by_lang:
                     left = toks[j - 1].text if j > 0 else ""
                     right = toks[j + 1].text if not last else ""
-                    likely = by_lang["rus"].real_word(tok.text, left, right, n)
+                    rus = by_lang["rus"]
+                    # a speller that only checks (the TUI's) has no real-word check
+                    likely = rus.real_word(tok.text, left, right, n) if isinstance(rus, Speller) else None
                     if likely is not None:
-                        flags.append(Flag(i, tok.start, tok.end, tok.text, "rus", likely, kind="realword"))
+                        flags.append(Flag(i, tok.start, tok.end, tok.text, "rus", tuple(likely), kind="realword"))
                 j += 1
                 continue
             # a word split by a space: «това рищ»
@@ -185,17 +178,17 @@ def check_text(
                     if known(joined, langs):
                         lang, sugg = suggest(joined, langs)
                         top = [Suggestion(joined, 1.0)] + [s for s in sugg if s.term != joined]
-                        flags.append(Flag(i, tok.start, nxt.end, line[tok.start : nxt.end], lang, top[:n]))
+                        flags.append(Flag(i, tok.start, nxt.end, line[tok.start : nxt.end], lang, tuple(top[:n])))
                         j += 2
                         continue
             lang, sugg = suggest(tok.text, langs)
-            flags.append(Flag(i, tok.start, tok.end, tok.text, lang, sugg))
+            flags.append(Flag(i, tok.start, tok.end, tok.text, lang, tuple(sugg)))
             j += 1
     return flags
 
 
 def _guess_lang(word: str, langs: list[str]) -> str:
-    from workbench.ocr.azeri import AZERI_ONLY_LETTERS
+    from workbench.orthography import AZERI_ONLY_LETTERS
 
     if "aze_cyrl" in langs and any(ch in AZERI_ONLY_LETTERS for ch in word):
         return "aze_cyrl"
@@ -240,7 +233,7 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
         if session.base is None:
             TranscriptStore(project).read(page_id)  # raises the store's clear "no transcript yet" error
         text = session.saved_text
-    layout_lines = (session.layout or {}).get("lines") or []
+    layout_lines = session.layout["lines"] if session.layout else []
     # The OCR's language of a line is its image line's, found by content (not by number: lines move).
     image_line = line_map(text, session.layout) if layout_lines else [None] * (text.count("\n") + 1)
     for i, j in enumerate(image_line):
@@ -251,7 +244,9 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
     wanted = set(langs) | {lg for spec in per_line.values() for lg in spec.split("+")}
     doc = project.document(project.page(page_id).document)
     yo = doc.yo if doc.yo is not None else project.settings().yo
-    spellers = {lg: load_speller(project, lg, orthography, yo=yo) for lg in ("rus", "aze_cyrl") if lg in wanted}
+    spellers: dict[str, Speller] = {
+        lg: load_speller(project, lg, orthography, yo=yo) for lg in ("rus", "aze_cyrl") if lg in wanted
+    }
     archive = archive_context(project)
     context = corpus_context() if "rus" in spellers else ContextModel()
     context.update(archive)

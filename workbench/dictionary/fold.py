@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from workbench.ocr.azeri import normalise_aze_cyrl
-
-LANGS = ("rus", "aze_cyrl")
+from workbench.orthography import normalise_aze_cyrl
 
 _CYRILLIC = frozenset(chr(c) for c in range(0x0400, 0x0530))
 #: Latin letters that look like Cyrillic ones in a typescript or to an OCR engine (the search folds them too).

@@ -26,7 +26,6 @@ with vectorised numpy in seconds instead of a Python loop over words.
 
 from __future__ import annotations
 
-import ctypes
 import itertools
 import json
 import mmap
@@ -39,9 +38,11 @@ from typing import Any
 
 import numpy as np
 
+from workbench.dictionary.format import FORMAT
+from workbench.dictionary.prefetch import PREFETCH_ORDER, prefetch
+from workbench.durable import replace_dir
 from workbench.errors import DictionaryError
 
-FORMAT = 5
 #: A sorted hash table gets one bucket per this many entries (rounded to a power of two): a lookup reads two
 #: bucket starts and a few hashes, all queries of a word at once in numpy (no binary search, no Python loop).
 BUCKET_FILL = 6
@@ -232,7 +233,8 @@ def write_index(
         if len(sb) != len(st) or b"\n" in sb:
             raise ValueError(f"skeleton of {st.decode()!r} changes its UTF-8 length")
     (tmp / "skel.bin").write_bytes(b"".join(sb + b"\n" for sb in skel_bytes))
-    arrays = {"off": off, "zipf": zipf, "klen": klen, "known_h": known_h, "known_i": known_i, "grp": grp}
+    arrays: dict[str, np.ndarray] = {"off": off, "zipf": zipf, "klen": klen, "known_h": known_h, "known_i": known_i}
+    arrays["grp"] = grp
     arrays |= {"del_h": del_h, "del_g": del_g, "known_b": buckets(known_h), "del_b": buckets(del_h)}
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
@@ -250,11 +252,7 @@ def write_index(
         "samples": samples,
     }
     (tmp / "index.json").write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    old = folder.with_name(folder.name + f".old{os.getpid()}")
-    if folder.exists():
-        folder.rename(old)
-    tmp.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_dir(tmp, folder)
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -367,7 +365,7 @@ class Index:
 
     def word(self, i: int) -> str:
         """The stored form of word ``i``."""
-        return self._mm[int(self.off[i]) : int(self.off[i + 1])].decode("utf-8")
+        return str(self._mm[int(self.off[i]) : int(self.off[i + 1])].decode("utf-8"))
 
     def lookup(self, key: str) -> int | None:
         """The id of the word whose key is ``key``, or None (hash match confirmed against the stored word)."""
@@ -503,7 +501,7 @@ class Lexicon:
 
     def candidates(
         self, skel_key: str, max_edit: int = MAX_EDIT
-    ) -> list[tuple[Index, list[int], list[str], list[float]]]:
+    ) -> list[tuple[Index, np.ndarray, list[str], np.ndarray]]:
         """Per tier: candidate ids, skeletons and Zipf frequencies, each tier searched as deep as it holds."""
         out = []
         hashes = delete_hashes(skel_key[:PREFIX], max_edit)  # once for all tiers
@@ -513,101 +511,6 @@ class Lexicon:
             if len(ids):
                 out.append((tier, ids, skels, zipfs))
         return out
-
-
-#: The index files in the order the background prefetch reads them: what every lookup touches first, the
-#: stored forms (read only for the few candidates priced) last.
-PREFETCH_ORDER = (
-    "del_b.npy",
-    "known_b.npy",
-    "grp.npy",
-    "klen.npy",
-    "zipf.npy",
-    "off.npy",
-    "del_h.npy",
-    "del_g.npy",
-    "known_h.npy",
-    "known_i.npy",
-    "skel.bin",
-    "blob.bin",
-)
-PREFETCH_CHUNK = 4 << 20
-#: Linux 5.14+: map every page of a range that is in the page cache (fails harmlessly elsewhere)
-MADV_POPULATE_READ = 22
-
-
-def _libc_fn(name: str, *argtypes: Any) -> Any:
-    """A libc function through ctypes (which releases the GIL during the call; ``mmap.madvise`` does not)."""
-    try:
-        fn = getattr(ctypes.CDLL(None, use_errno=True), name)
-    except (OSError, AttributeError):
-        return None
-    fn.argtypes = argtypes
-    fn.restype = ctypes.c_int
-    return fn
-
-
-def _in_page_cache(mincore: Any, start: int, length: int) -> bool:
-    """Whether every page of a mapped range is in the page cache (``mincore``; False if it cannot tell)."""
-    if mincore is None:
-        return False
-    vec = (ctypes.c_ubyte * ((length + mmap.PAGESIZE - 1) // mmap.PAGESIZE))()
-    if mincore(start, length, vec) != 0:
-        return False
-    return bool(np.all(np.frombuffer(vec, dtype=np.uint8) & 1))
-
-
-def prefetch(
-    files: Sequence[tuple[Path, tuple[int, int] | None]], done: threading.Event | None = None, owner: Any = None
-) -> None:
-    """Warm up the index files: read each into the page cache, then map its pages; set ``done`` at the end.
-
-    ``files`` are (path, (address, length) of its mapping or None). The maps are opened with ``MADV_RANDOM``
-    (a lookup reads single pages), so on a cold page cache every page a lookup touches first is a disk read
-    (10–20 ms a word) and, even warm, a page fault. Run in a daemon thread, this reads each file that is
-    not already all in the page cache (``mincore``) once (``POSIX_FADV_WILLNEED``, then ``preadv`` into one
-    reused buffer, the GIL released) and then asks the
-    kernel to map all of its pages (``MADV_POPULATE_READ``, Linux 5.14+, through ctypes, also without the
-    GIL), so lookups meanwhile go on and later ones neither wait for the disk nor fault. The resident size
-    grows to about the size of the files (clean page-cache pages, shared between processes and
-    reclaimable), never beyond. ``owner`` (the maps' holder) is only kept alive. Errors are ignored: this
-    is only a warm-up.
-    """
-    madvise = _libc_fn("madvise", ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
-    mincore = _libc_fn("mincore", ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
-    buf: bytearray | None = None
-    try:
-        for path, region in files:
-            span = None
-            if region is not None and region[1] > 0:
-                start = region[0] - region[0] % mmap.PAGESIZE
-                span = (start, region[0] + region[1] - start)
-            # a warm file needs no reading (a copy of ~0.1 s for the whole index that would compete with the
-            # first lookups for the CPU), only mapping
-            if span is None or not _in_page_cache(mincore, *span):
-                try:
-                    fd = os.open(path, os.O_RDONLY)
-                except OSError:
-                    continue
-                try:
-                    if hasattr(os, "posix_fadvise"):
-                        # the whole file at once: the kernel reads it ahead in large requests
-                        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
-                    # read it once (sequential reads fill the page cache 3× faster from a cold disk than
-                    # populating the map alone, and do not hold the process's memory-map lock meanwhile)
-                    buf = buf if buf is not None else bytearray(PREFETCH_CHUNK)
-                    offset = 0
-                    while (got := os.preadv(fd, [buf], offset)) > 0:
-                        offset += got
-                except OSError:
-                    pass
-                finally:
-                    os.close(fd)
-            if madvise is not None and span is not None:
-                madvise(span[0], span[1], MADV_POPULATE_READ)
-    finally:
-        if done is not None:
-            done.set()
 
 
 def write_lexicon(folder: Path, tiers: dict[str, dict[str, Entry]], skel: Any, meta: dict[str, Any]) -> None:
@@ -625,8 +528,4 @@ def write_lexicon(folder: Path, tiers: dict[str, dict[str, Entry]], skel: Any, m
     files = {p.relative_to(tmp).as_posix(): p.stat().st_size for p in sorted(tmp.rglob("*")) if p.is_file()}
     info = {**meta, "format": FORMAT, "tiers": names, "words": sum(len(tiers[n]) for n in names), "files": files}
     (tmp / "lexicon.json").write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    old = folder.with_name(folder.name + f".old{os.getpid()}")
-    if folder.exists():
-        folder.rename(old)
-    tmp.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_dir(tmp, folder)

@@ -9,14 +9,15 @@ whole words (``"наруку>на руку": 1``). Both files are written atomic
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from workbench.dictionary.confusions import segments
-from workbench.dictionary.fold import LANGS, fold_key
+from workbench.dictionary.fold import fold_key
+from workbench.dictionary.known import built_dictionary_knows
+from workbench.durable import write_atomic
 from workbench.errors import InputError, StorageError
+from workbench.orthography import LANGS
 from workbench.text import nfc, read_text
 
 PROJECT_FILE = "project.txt"
@@ -28,17 +29,7 @@ HEADER = (
 
 def _atomic_write(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, text.encode("utf-8"))
     except OSError as e:
         raise StorageError(f"Cannot write {path} ({e.strerror or e}).", hint="Check the folder is writable.") from e
 
@@ -150,19 +141,8 @@ class ProjectDictionary:
             words[f"{kw}>{kr}"] = words.get(f"{kw}>{kr}", 0) + 1
         _atomic_write(self.confusions_path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
         if known is None:
-            known = _built_dictionary_knows(right, lang)
+            known = built_dictionary_knows(right, lang)
         if not known:
             for part in right.split():
-                if not _built_dictionary_knows(part, lang):
+                if not built_dictionary_knows(part, lang):
                     self.add(part, lang)
-
-
-def _built_dictionary_knows(word: str, lang: str) -> bool:
-    from workbench.dictionary.speller import FREQUENT_ZIPF, get_index
-    from workbench.errors import DictionaryError
-
-    try:
-        found = get_index(lang).entry(fold_key(word, lang))  # the process's open index, not a new one
-    except DictionaryError:
-        return False
-    return found is not None and (found[1] or found[0] >= FREQUENT_ZIPF)

@@ -25,8 +25,11 @@ from typing import TYPE_CHECKING
 
 import regex
 
-if TYPE_CHECKING:
-    from workbench.dictionary.speller import Speller, Suggestion
+from workbench.dictionary.confusions import FREQ_WEIGHT
+from workbench.flags import Suggestion
+
+if TYPE_CHECKING:  # type only: the speller imports this module
+    from workbench.dictionary.speller import Speller
 
 #: A candidate must be at most this far (one cheap confusion, not a plain edit).
 MAX_CONFUSION = 1.0
@@ -119,8 +122,6 @@ def confusion_neighbours(key: str, table: Mapping[tuple[str, str], float], max_c
 def real_word(speller: Speller, word: str, left: str = "", right: str = "", n: int = 5) -> list[Suggestion] | None:
     """If the known ``word`` (between ``left`` and ``right``) is likely a misread of another word: the likely
     words, best first, then ``word`` itself; else None. Unknown words are not for this check (None)."""
-    from workbench.dictionary.speller import FREQ_WEIGHT, Suggestion
-
     if speller.lang != "rus" or not speller.is_known(word):
         return None  # Azerbaijani lists have no frequencies to weigh with
     key = speller.key(word)

@@ -5,7 +5,7 @@
   DAWG with ``dawg_python`` (pymorphy3's own reader).
 * Azerbaijani: the word lists inside Tesseract's ``aze`` (Latin, ~310,000 words) and ``aze_cyrl`` (~138,000
   words) models (Apache-2.0), unpacked with ``combine_tessdata -u`` and ``dawg2wordlist`` (both in Debian's
-  ``tesseract-ocr``), converted or repaired with :mod:`workbench.ocr.azeri`.
+  ``tesseract-ocr``), converted or repaired with :mod:`workbench.orthography`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.dictionary.fold import aze_lower
 from workbench.errors import MissingDependencyError
-from workbench.ocr.azeri import latin_to_cyrillic, normalise_aze_cyrl
+from workbench.orthography import latin_to_cyrillic, normalise_aze_cyrl
 
 if TYPE_CHECKING:
     from workbench.dictionary.index import Entry

@@ -9,34 +9,26 @@ the skeleton, see :mod:`workbench.dictionary.fold`) gets a cost = OCR-weighted e
 from __future__ import annotations
 
 import bisect
-import functools
 import math
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from workbench.dictionary.build import data_dir, open_index
-from workbench.dictionary.confusions import CONFUSION_COST, ocr_cost, table_for
-from workbench.dictionary.fold import LANGS, fold_key, has_cyrillic, has_latin, skeleton, stored_key, transfer_case
+from workbench.dictionary.confusions import CONFUSION_COST, FREQ_WEIGHT, ocr_cost, table_for
+from workbench.dictionary.fold import fold_key, has_cyrillic, has_latin, skeleton, stored_key, transfer_case
 from workbench.dictionary.index import LEX_BIT, Index, Lexicon
+from workbench.dictionary.known import FREQUENT_ZIPF, get_index
 from workbench.dictionary.project_dict import ProjectDictionary
 from workbench.dictionary.realword import ContextModel
 from workbench.dictionary.symspell import Comparer
 from workbench.errors import DictionaryError
-from workbench.ocr.azeri import ORTHOGRAPHIES, to_orthography
+from workbench.flags import Suggestion
+from workbench.orthography import LANGS, ORTHOGRAPHIES, to_orthography
 
-#: Cost per Zipf unit below ZIPF_CAP: a noisy channel in which a plain edit is ~1e-3 likely and a word 10×
-#: rarer is 10× less likely gives log(10)/log(1000) ≈ 0.33 (measured best of 0.1–0.4 on the real misreads).
-FREQ_WEIGHT = 0.3
 ZIPF_CAP = 6.0
-#: A form that only wordfreq lists (no lexicon) counts as a word from this frequency on (about 2 per
-#: million words): below it wordfreq's tail is mostly typos and OCR debris («быпи», «лодей», «хто»).
-FREQUENT_ZIPF = 3.3
 #: At most this many candidates (the best by their lower bound) are priced exactly: the bound is loose for
 #: plain edits, and pricing is the costliest step (measured: the top five did not change on the real misreads).
 MAX_PRICED = 40
@@ -68,31 +60,6 @@ LEARNED_WORD_COST = 0.05
 _NO_YO = str.maketrans({"ё": "е", "Ё": "Е"})
 _CONSONANTS = frozenset("бвгджзйклмнпрстфхцчшщ")
 _RUS_NOUN_ENDINGS = ("а", "у", "ом", "ым", "е", "ы", "ов", "ам", "ами", "ах", "ой", "ых", "ым", "ыми")
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A candidate correction: the word as it should be written, and a score in (0, 1] (higher is better)."""
-
-    term: str
-    score: float
-
-
-@functools.lru_cache(maxsize=8)
-def _cached_index(lang: str, root: str, stamp: float) -> Lexicon:
-    return open_index(lang, Path(root))
-
-
-def get_index(lang: str) -> Lexicon:
-    """The compiled index of ``lang``, opened once per process (reopened after a rebuild)."""
-    root = data_dir()
-    from workbench.dictionary.build import index_dir
-
-    try:
-        stamp = (index_dir(lang, root) / "lexicon.json").stat().st_mtime
-    except OSError:
-        stamp = 0.0
-    return _cached_index(lang, str(root), stamp)
 
 
 class Speller:
@@ -164,14 +131,6 @@ class Speller:
         for pair, count in learned.get("words", {}).items():
             wrong, _, right = pair.partition(">")
             self._learned_words.setdefault(wrong, {})[right] = int(count)
-
-    def add_word(self, word: str) -> None:
-        """Add ``word`` to the project dictionary (and to this speller at once)."""
-        if self.project is None:
-            raise DictionaryError("This speller has no project, so it cannot add words.")
-        self.project.add(word, self.lang)
-        self._stamp = None
-        self._refresh()
 
     # -- checks ---------------------------------------------------------------------------------------
 
@@ -289,7 +248,7 @@ class Speller:
             self._cache[(word, n)] = cached
         return list(cached)
 
-    def _suggest(self, word: str, n: int) -> list[Suggestion]:
+    def _suggest(self, word: str, n: int) -> list[Suggestion]:  # noqa: C901 - the hot path, kept in one frame
         key = self.key(word)
         if not key:
             return []

@@ -26,7 +26,7 @@ class Comparer:
 
     def distance(self, a: str, b: str) -> int:
         """The OSA distance of ``a`` and ``b``, or -1 when it exceeds the maximum."""
-        return self._ed.compare(a, b, self.max_distance)
+        return int(self._ed.compare(a, b, self.max_distance))
 
 
 def plain_symspell(words: Iterable[tuple[str, int]], max_distance: int = 2, prefix_length: int = 7) -> SymSpell:

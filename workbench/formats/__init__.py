@@ -8,15 +8,14 @@ not only the name) into a new version of a page, with source ``import`` and the 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from workbench.durable import write_atomic
 from workbench.errors import InputError, PageError, StorageError, UsageError
 from workbench.formats import alto, hocr, pagexml
 from workbench.formats.model import PageContent, fit_layout
+from workbench.layout import Layout
 from workbench.project import Project
 from workbench.store import SaveResult, TranscriptStore
 from workbench.text import decode_utf8, nfc, read_bytes
@@ -130,15 +129,7 @@ def loads(data: bytes, name: str, fmt: str | None = None) -> PageContent:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data)
     except OSError as e:
         raise StorageError(f"Cannot write {path}: {e.strerror or e}.") from e
 
@@ -166,7 +157,7 @@ def import_file(
     store.page_dir(page_id)  # refuse a bad page id before reading anything
     data = read_bytes(path, project.settings().max_input_bytes)
     content = loads(data, str(path), fmt)
-    layout: dict[str, Any] | None = content.layout
+    layout: Layout | None = content.layout
     if layout is not None:
         scan = _scan_of(project, page_id)
         if scan:

@@ -13,13 +13,13 @@ from workbench.formats.model import (
     PageContent,
     blocks,
     clip_layout,
-    layout_text,
     local_name,
     parse_xml,
     to_box,
     to_number,
     union_box,
 )
+from workbench.layout import empty, from_json, layout_text
 from workbench.text import nfc
 
 NS = "http://www.loc.gov/standards/alto/ns-v4#"
@@ -35,11 +35,18 @@ def _pos(el: Any, box: list[int]) -> None:
     el.set("HEIGHT", str(h))
 
 
+#: The default namespace is the key None (lxml's convention; its stubs type the keys as str).
+_NSMAP: dict[Any, str] = {None: NS, "xsi": XSI}
+
+
 def dump(page: PageContent) -> bytes:
     """Write ``page`` (whose layout fits its text) as ALTO 4.2, in pixels."""
-    layout = page.layout or {}
-    q = lambda name: f"{{{NS}}}{name}"  # noqa: E731 - a local shorthand keeps the tree readable
-    root = etree.Element(q("alto"), nsmap={None: NS, "xsi": XSI})
+    layout = page.layout or empty()
+
+    def q(name: str) -> str:  # a local shorthand keeps the tree readable
+        return f"{{{NS}}}{name}"
+
+    root = etree.Element(q("alto"), nsmap=_NSMAP)
     root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
     desc = etree.SubElement(root, q("Description"))
     etree.SubElement(desc, q("MeasurementUnit")).text = "pixel"
@@ -75,8 +82,8 @@ def dump(page: PageContent) -> bytes:
                     sp.set("VPOS", str(word["box"][1]))
                 s = etree.SubElement(tl, q("String"), ID=f"STRING_{n_word}", CONTENT=word["text"])
                 _pos(s, word["box"])
-                if word.get("conf") is not None:
-                    s.set("WC", f"{max(0.0, min(100.0, float(word['conf']))) / 100:.4f}")
+                if (conf := word.get("conf")) is not None:
+                    s.set("WC", f"{max(0.0, min(100.0, float(conf))) / 100:.4f}")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -133,6 +140,7 @@ def load(data: bytes, source: str) -> PageContent:
         if lang and lang.lower() in BCP47_TO_LANG:
             line["lang"] = BCP47_TO_LANG[lang.lower()]
         lines.append(line)
-    layout = {"width": width, "height": height, "image": image, "frame": None, "lines": lines}
-    clip_layout(layout, source)
+    layout = from_json(
+        clip_layout({"width": width, "height": height, "image": image, "frame": None, "lines": lines}, source)
+    )
     return PageContent(page_id="", text=layout_text(layout), layout=layout)

@@ -14,13 +14,13 @@ from workbench.formats.model import (
     PageContent,
     blocks,
     clip_layout,
-    layout_text,
     local_name,
     to_box,
     to_number,
     union_box,
     xml_parser,
 )
+from workbench.layout import empty, from_json, layout_text
 from workbench.text import nfc
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -36,10 +36,14 @@ def _title(box: list[int], conf: float | None = None, extra: str = "") -> str:
     return title + extra
 
 
+#: The default namespace is the key None (lxml's convention; its stubs type the keys as str).
+_NSMAP: dict[Any, str] = {None: XHTML}
+
+
 def dump(page: PageContent) -> bytes:
     """Write ``page`` (whose layout fits its text) as hOCR 1.2."""
-    layout = page.layout or {}
-    html = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
+    layout = page.layout or empty()
+    html = etree.Element(f"{{{XHTML}}}html", nsmap=_NSMAP)
     head = etree.SubElement(html, f"{{{XHTML}}}head")
     etree.SubElement(head, f"{{{XHTML}}}title").text = page.page_id
     etree.SubElement(head, f"{{{XHTML}}}meta", {"http-equiv": "Content-Type", "content": "text/html;charset=utf-8"})
@@ -102,7 +106,7 @@ def _bbox(el: Any, source: str) -> list[int] | None:
     return to_box(m.group(1).split(), source, el, corners=True)
 
 
-def load(data: bytes, source: str) -> PageContent:
+def load(data: bytes, source: str) -> PageContent:  # noqa: C901 - one walk over the hOCR classes
     """Read an hOCR file (XHTML or plain HTML) into text and layout."""
     try:
         root = etree.fromstring(data, parser=xml_parser())
@@ -151,6 +155,7 @@ def load(data: bytes, source: str) -> PageContent:
         lines.append(line)
     if not lines and local_name(root) not in ("html",):
         raise InputError(f"{source}: no hOCR lines (class ocr_line) found.", path=source)
-    layout = {"width": width, "height": height, "image": image, "frame": None, "lines": lines}
-    clip_layout(layout, source)
+    layout = from_json(
+        clip_layout({"width": width, "height": height, "image": image, "frame": None, "lines": lines}, source)
+    )
     return PageContent(page_id="", text=layout_text(layout), layout=layout)

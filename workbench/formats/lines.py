@@ -146,7 +146,7 @@ def page_angle(source: PageSource) -> float:
 
     Positive when lines fall to the right in image coordinates, i.e. the angle cv2 turns by to level them.
     """
-    lines = [[w["box"] for w in line.get("words") or []] for line in (source.layout or {}).get("lines") or []]
+    lines = [[w["box"] for w in line["words"]] for line in (source.layout["lines"] if source.layout else [])]
     heights = [int(b[3]) for boxes in lines for b in boxes]
     if not heights:
         return 0.0

@@ -16,6 +16,7 @@ from lxml import etree
 
 from workbench import linemap
 from workbench.errors import InputError
+from workbench.layout import Layout, LayoutLine, LayoutWord, empty
 from workbench.linemap import Box
 from workbench.text import nfc
 
@@ -132,7 +133,7 @@ class PageContent:
 
     page_id: str
     text: str
-    layout: dict[str, Any] | None
+    layout: Layout | None
 
 
 def _split_box(box: list[int], words: list[str]) -> list[list[int]]:
@@ -150,9 +151,7 @@ def _split_box(box: list[int], words: list[str]) -> list[list[int]]:
     return out
 
 
-def fit_layout(
-    text: str, layout: dict[str, Any] | None, *, width: int | None = None, height: int | None = None
-) -> dict[str, Any]:
+def fit_layout(text: str, layout: Layout | None, *, width: int | None = None, height: int | None = None) -> Layout:
     """A layout whose line ``i`` holds exactly the words of ``text``'s ``i``-th non-empty line.
 
     Each text line gets the box of its own image line (:func:`workbench.linemap.line_box`: found by content,
@@ -164,9 +163,10 @@ def fit_layout(
     text = nfc(text)
     all_lines = text.split("\n")
     kept = [i for i, line in enumerate(all_lines) if line.strip()]
-    src = list((layout or {}).get("lines") or [])
-    page_w = int((layout or {}).get("width") or width or 2480)
-    page_h = int((layout or {}).get("height") or height or max(3508, 60 * (len(kept) + 2)))
+    given = layout or empty()
+    src = list(given["lines"])
+    page_w = int(given["width"] or width or 2480)
+    page_h = int(given["height"] or height or max(3508, 60 * (len(kept) + 2)))
     alignment = linemap.align(text, layout) if src else None
     boxes: dict[int, Box] = {}
     if alignment is not None:
@@ -174,7 +174,17 @@ def fit_layout(
             box = linemap.line_box(text, layout, i)
             if box is not None:
                 boxes[i] = box
-    out_lines: list[dict[str, Any]] = []
+
+    def known(refs: tuple[tuple[int, int] | None, ...] | list[tuple[int, int] | None]) -> list[tuple[Box, Any] | None]:
+        """Each text word's image word: its box and confidence, or None (a word a person added)."""
+        found: list[tuple[Box, Any] | None] = []
+        for ref in refs:
+            image_word = src[ref[0]]["words"][ref[1]] if ref is not None else None
+            word_box = linemap.as_box(image_word.get("box")) if image_word else None
+            found.append((word_box, image_word.get("conf")) if image_word and word_box else None)
+        return found
+
+    out_lines: list[LayoutLine] = []
     for k, i in enumerate(kept):
         words = all_lines[i].split()
         box = boxes.get(i)
@@ -183,18 +193,16 @@ def fit_layout(
             out_lines.append({"box": list(gap), "words": _words_in(gap, words), "approximate": True})
             continue
         main = src[alignment.lines[i] or 0]
-        entry = {key: v for key, v in main.items() if key not in ("words", "box", "approximate")}
-        known: list[tuple[Box, Any] | None] = []
-        for ref in alignment.words[i]:
-            image_word = (src[ref[0]].get("words") or [])[ref[1]] if ref is not None else None
-            word_box = linemap.as_box(image_word.get("box")) if image_word else None
-            known.append((word_box, image_word.get("conf")) if image_word and word_box else None)
-        out_lines.append({**entry, "box": list(box), "words": _place_words(box, words, known)})
-    result: dict[str, Any] = {
+        entry = LayoutLine(box=list(box), words=_place_words(box, words, known(alignment.words[i])))
+        for key in ("lang", "conf", "block"):  # what the image line says about itself
+            if key in main:
+                entry[key] = main[key]
+        out_lines.append(entry)
+    result: Layout = {
         "width": page_w,
         "height": page_h,
-        "image": (layout or {}).get("image"),
-        "frame": (layout or {}).get("frame"),
+        "image": given.get("image"),
+        "frame": given.get("frame"),
         "lines": out_lines,
     }
     if any(line.get("approximate") for line in out_lines):
@@ -202,13 +210,13 @@ def fit_layout(
     return result
 
 
-def _words_in(box: Box, words: list[str]) -> list[dict[str, Any]]:
+def _words_in(box: Box, words: list[str]) -> list[LayoutWord]:
     return [{"text": t, "box": b, "conf": None} for t, b in zip(words, _split_box(list(box), words), strict=True)]
 
 
-def _place_words(line: Box, words: list[str], known: list[tuple[Box, Any] | None]) -> list[dict[str, Any]]:
+def _place_words(line: Box, words: list[str], known: list[tuple[Box, Any] | None]) -> list[LayoutWord]:
     """Words with their image word's box and confidence; runs of words without one share the room between."""
-    out: list[dict[str, Any]] = []
+    out: list[LayoutWord] = []
     k = 0
     while k < len(words):
         if known[k] is not None:
@@ -256,11 +264,6 @@ def _gap_box(kept: list[int], k: int, boxes: dict[int, Box], page_w: int, page_h
     return (x, int(y0 + slot * (k - start)), w, max(1, int(slot)))
 
 
-def layout_text(layout: dict[str, Any]) -> str:
-    """The text a layout spells: each line's words joined by spaces, lines by newlines."""
-    return "\n".join(" ".join(w["text"] for w in line["words"]) for line in layout.get("lines", []))
-
-
 def union_box(boxes: list[list[int]]) -> list[int]:
     """The smallest box holding all ``boxes``."""
     x0 = min(b[0] for b in boxes)
@@ -270,11 +273,11 @@ def union_box(boxes: list[list[int]]) -> list[int]:
     return [x0, y0, x1 - x0, y1 - y0]
 
 
-def blocks(layout: dict[str, Any]) -> list[list[dict[str, Any]]]:
+def blocks(layout: Layout) -> list[list[LayoutLine]]:
     """The layout's lines grouped into consecutive blocks (by each line's ``block`` number, if any)."""
-    groups: list[list[dict[str, Any]]] = []
+    groups: list[list[LayoutLine]] = []
     last: Any = object()
-    for line in layout.get("lines", []):
+    for line in layout["lines"]:
         key = line.get("block")
         if not groups or key != last:
             groups.append([])

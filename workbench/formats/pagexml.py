@@ -15,13 +15,13 @@ from workbench.formats.model import (
     bad_box,
     blocks,
     clip_layout,
-    layout_text,
     local_name,
     parse_xml,
     to_box,
     to_number,
     union_box,
 )
+from workbench.layout import empty, from_json, layout_text
 from workbench.text import nfc
 
 NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
@@ -34,11 +34,18 @@ def _points(box: list[int]) -> str:
     return f"{x},{y} {x + w},{y} {x + w},{y + h} {x},{y + h}"
 
 
+#: The default namespace is the key None (lxml's convention; its stubs type the keys as str).
+_NSMAP: dict[Any, str] = {None: NS, "xsi": XSI}
+
+
 def dump(page: PageContent) -> bytes:
     """Write ``page`` (whose layout fits its text) as PAGE XML 2019."""
-    layout = page.layout or {}
-    q = lambda name: f"{{{NS}}}{name}"  # noqa: E731 - a local shorthand keeps the tree readable
-    root = etree.Element(q("PcGts"), nsmap={None: NS, "xsi": XSI})
+    layout = page.layout or empty()
+
+    def q(name: str) -> str:  # a local shorthand keeps the tree readable
+        return f"{{{NS}}}{name}"
+
+    root = etree.Element(q("PcGts"), nsmap=_NSMAP)
     root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
     meta = etree.SubElement(root, q("Metadata"))
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -67,8 +74,8 @@ def dump(page: PageContent) -> bytes:
                 we = etree.SubElement(tl, q("Word"), id=f"w{n_word}")
                 etree.SubElement(we, q("Coords"), points=_points(word["box"]))
                 te = etree.SubElement(we, q("TextEquiv"))
-                if word.get("conf") is not None:
-                    te.set("conf", f"{max(0.0, min(100.0, float(word['conf']))) / 100:.4f}")
+                if (conf := word.get("conf")) is not None:
+                    te.set("conf", f"{max(0.0, min(100.0, float(conf))) / 100:.4f}")
                 etree.SubElement(te, q("Unicode")).text = word["text"]
             lte = etree.SubElement(tl, q("TextEquiv"))
             etree.SubElement(lte, q("Unicode")).text = " ".join(w["text"] for w in line["words"])
@@ -146,12 +153,16 @@ def load(data: bytes, source: str) -> PageContent:
         if el.get("primaryLanguage") in PAGE_TO_LANG:
             line["lang"] = PAGE_TO_LANG[el.get("primaryLanguage")]
         lines.append(line)
-    layout = {
-        "width": round(to_number(page.get("imageWidth") or "0", source, page, "imageWidth")),
-        "height": round(to_number(page.get("imageHeight") or "0", source, page, "imageHeight")),
-        "image": page.get("imageFilename"),
-        "frame": None,
-        "lines": lines,
-    }
-    clip_layout(layout, source)
+    layout = from_json(
+        clip_layout(
+            {
+                "width": round(to_number(page.get("imageWidth") or "0", source, page, "imageWidth")),
+                "height": round(to_number(page.get("imageHeight") or "0", source, page, "imageHeight")),
+                "image": page.get("imageFilename"),
+                "frame": None,
+                "lines": lines,
+            },
+            source,
+        )
+    )
     return PageContent(page_id="", text=layout_text(layout), layout=layout)

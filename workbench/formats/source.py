@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from workbench.errors import PageError, UsageError
+from workbench.layout import Layout
 from workbench.linemap import layout_line_texts, line_map
 from workbench.project import Document, Page, Project, natural_key
 from workbench.store import TranscriptStore, Version
@@ -26,7 +26,7 @@ class PageSource:
     page_id: str
     page: Page | None
     version: Version
-    layout: dict[str, Any] | None
+    layout: Layout | None
     #: For each line of ``lines``: the index of its layout line, or ``None``.
     image_lines: tuple[int | None, ...]
     #: For each line of ``lines``: its language (``rus``, ``aze_cyrl`` …).
@@ -69,7 +69,7 @@ def read_page(project: Project, page_id: str, *, store: TranscriptStore | None =
     doc_langs = project.document(page_id.split("/", 1)[0]).languages if "/" in page_id else ("rus",)
     default = doc_langs[0] if doc_langs else "rus"
     explicit = {int(k): str(v) for k, v in (version.meta.extra or {}).get("line_langs", {}).items()}
-    layout_lines = (layout or {}).get("lines") or []
+    layout_lines = layout["lines"] if layout else []
     langs: list[str] = []
     for i, j in enumerate(image_lines):
         lang = explicit.get(i)

@@ -174,7 +174,8 @@ def _page(div: Any, project: Project, source: PageSource) -> None:
 
 def document_tei(project: Project, document: Document, sources: Sequence[PageSource]) -> bytes:
     """The TEI P5 file of ``document`` holding ``sources`` (its pages, in order)."""
-    tei = etree.Element(f"{{{TEI_NS}}}TEI", nsmap={None: TEI_NS})
+    nsmap: dict[Any, str] = {None: TEI_NS}  # lxml: the default namespace's key is None (its stubs say str)
+    tei = etree.Element(f"{{{TEI_NS}}}TEI", nsmap=nsmap)
     _header(tei, project, document, sources)
     main = document.languages[0] if document.languages else (sources[0].langs[0] if sources else "rus")
     text = _el(tei, "text", xml_lang=bcp47(main))

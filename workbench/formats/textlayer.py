@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
+from typing import Any
 
 from lxml import etree
 
@@ -148,7 +149,8 @@ def _word_lines(line: TextLine, slope: float, typical: float) -> list[tuple[list
 
 def text_layer_hocr(width: int, height: int, lines: Sequence[TextLine]) -> bytes:
     """hOCR for OCRmyPDF: a page of ``width`` × ``height`` scan pixels holding ``lines`` in reading order."""
-    html = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
+    nsmap: dict[Any, str] = {None: XHTML}  # lxml: the default namespace's key is None (its stubs say str)
+    html = etree.Element(f"{{{XHTML}}}html", nsmap=nsmap)
     head = etree.SubElement(html, f"{{{XHTML}}}head")
     etree.SubElement(head, f"{{{XHTML}}}title").text = "text layer"
     etree.SubElement(head, f"{{{XHTML}}}meta", {"name": "ocr-system", "content": "workbench"})

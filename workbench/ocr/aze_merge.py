@@ -11,8 +11,8 @@ import difflib
 import re
 from typing import Any
 
-from workbench.ocr.azeri import AZERI_ONLY_LETTERS, to_orthography
 from workbench.ocr.choose import INNER_E
+from workbench.orthography import AZERI_ONLY_LETTERS, to_orthography
 
 #: Letters Azerbaijani (with its Russian loanwords) uses that the aze_cyrl model cannot write, but rus can.
 _RUS_SUPPLIES = frozenset("шйцщъьюяёШЙЦЩЪЬЮЯЁ")
@@ -93,5 +93,5 @@ def pick_known(word: str, rus_word: str, speller: Any, orthography: str) -> str:
 def _is_known(speller: Any, word: str) -> bool:
     try:
         return bool(speller.is_known(word))
-    except Exception:  # a broken dictionary must not cost the page
+    except Exception:  # noqa: BLE001 - a broken dictionary must not cost the page
         return False

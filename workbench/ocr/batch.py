@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import (
     BatchFailedError,
@@ -29,6 +29,9 @@ from workbench.errors import (
 )
 from workbench.project import Project
 from workbench.store import TranscriptStore
+
+if TYPE_CHECKING:
+    from workbench.ocr.job import PageJob
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,6 @@ class BatchProgress:
     def rate(self) -> float:
         """Pages OCR'd per minute in this run (cache hits excluded)."""
         return 60.0 * self.done / self.elapsed if self.elapsed > 0 else 0.0
-
-    @property
-    def eta(self) -> float | None:
-        """Seconds left at the current rate, or ``None`` before the first page."""
-        processed = self.done + self.failed
-        if processed == 0 or self.elapsed <= 0:
-            return None
-        return (self.total - self.finished) * self.elapsed / processed
 
 
 @dataclass
@@ -143,7 +138,7 @@ def _work(job: Any) -> tuple[str, Any, str | None]:
         return job.page_id, run_job(job), None
     except WorkbenchError as e:
         return job.page_id, None, str(e)
-    except Exception as e:  # a bug or a library surprise on one page must not cost the others
+    except Exception as e:  # noqa: BLE001 - a bug or a library surprise on one page must not cost the others
         return job.page_id, None, f"unexpected {type(e).__name__}: {e}"
 
 
@@ -227,36 +222,25 @@ def _stored_cache_keys(store: TranscriptStore, page_id: str) -> set[str]:
     return keys
 
 
-def run_batch(
+def _jobs_to_run(
     project: Project,
-    page_ids: Sequence[str] | None = None,
+    store: TranscriptStore,
+    ids: list[str],
+    report: BatchReport,
     *,
-    lang: str | None = None,
-    jobs: int | None = None,
-    force: bool = False,
-    executor: str | None = None,
-    timeout: float | None = None,
-    steps: Sequence[tuple[str, dict[str, Any]]] | None = None,
-    progress: Callable[[BatchProgress], None] | None = None,
-) -> BatchReport:
-    """OCR ``page_ids`` (default: every page with a scan) and store each result as it finishes.
+    lang: str | None,
+    timeout: float | None,
+    steps: Sequence[tuple[str, dict[str, Any]]] | None,
+    embed: bool,
+    force: bool,
+) -> list[PageJob]:
+    """Prepare a job per page, leaving out pages whose stored OCR has the same cache key (unless ``force``).
 
-    Returns the report; failures are in ``report.failed`` (call :meth:`BatchReport.raise_for_failures`).
-    On Ctrl-C, pending pages are cancelled, pages already running are waited for and stored, and
-    :class:`Interrupted` is raised; running the same batch again resumes.
+    Pages that cannot be prepared go to ``report.failed``, skipped ones to ``report.skipped``. A missing
+    Tesseract or language pack would fail every page the same way: it raises here, once, before any work.
     """
-    from workbench.ocr.candidates import apply_ocr_result
-    from workbench.ocr.job import PageJob, engine_fingerprint, prepare_job
+    from workbench.ocr.job import engine_fingerprint, prepare_job
 
-    start = time.perf_counter()
-    store = TranscriptStore(project)
-    if page_ids is None:
-        ids = [p.id for p in project.pages() if p.scan is not None]
-    else:
-        ids = list(dict.fromkeys(page_ids))
-    report = BatchReport(total=len(ids))
-    workers = default_jobs(jobs if jobs is not None else project.settings().ocr_jobs)
-    embed = executor is not None and executor not in ("local", "process")
     fingerprints: dict[str, dict[str, Any]] = {}
     todo: list[PageJob] = []
     for pid in ids:
@@ -281,6 +265,39 @@ def run_batch(
         from workbench.ocr.probe import require_languages
 
         require_languages(sorted(needed))
+    return todo
+
+
+def run_batch(
+    project: Project,
+    page_ids: Sequence[str] | None = None,
+    *,
+    lang: str | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    executor: str | None = None,
+    timeout: float | None = None,
+    steps: Sequence[tuple[str, dict[str, Any]]] | None = None,
+    progress: Callable[[BatchProgress], None] | None = None,
+) -> BatchReport:
+    """OCR ``page_ids`` (default: every page with a scan) and store each result as it finishes.
+
+    Returns the report; failures are in ``report.failed`` (call :meth:`BatchReport.raise_for_failures`).
+    On Ctrl-C, pending pages are cancelled, pages already running are waited for and stored, and
+    :class:`Interrupted` is raised; running the same batch again resumes.
+    """
+    from workbench.ocr.candidates import apply_ocr_result
+
+    start = time.perf_counter()
+    store = TranscriptStore(project)
+    if page_ids is None:
+        ids = [p.id for p in project.pages() if p.scan is not None]
+    else:
+        ids = list(dict.fromkeys(page_ids))
+    report = BatchReport(total=len(ids))
+    workers = default_jobs(jobs if jobs is not None else project.settings().ocr_jobs)
+    embed = executor is not None and executor not in ("local", "process")
+    todo = _jobs_to_run(project, store, ids, report, lang=lang, timeout=timeout, steps=steps, embed=embed, force=force)
 
     def tick(page_id: str | None) -> None:
         if progress is not None:
@@ -303,7 +320,7 @@ def run_batch(
     def handle(future: Future[Any]) -> None:
         try:
             page_id, result, error = future.result()
-        except Exception as e:  # the worker process died (BrokenProcessPool) or the cluster lost it
+        except Exception as e:  # noqa: BLE001 - the worker process died (BrokenProcessPool) or the cluster lost it
             page_id = futures[future]
             result, error = None, f"worker failed: {type(e).__name__}: {e}"
         if error is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
-from workbench.ocr.azeri import AZERI_ONLY_LETTERS, normalise_aze_cyrl
+from workbench.orthography import AZERI_ONLY_LETTERS, normalise_aze_cyrl, repair_artefacts
 from workbench.project import Project, Region
 from workbench.text import nfc
 
@@ -31,7 +31,7 @@ def speller_for(project_root: str | None, lang: str, orthography: str) -> Any:
     if project_root is None:
         return None
     try:
-        from workbench.dictionary import load_speller  # type: ignore[attr-defined]
+        from workbench.dictionary import load_speller
 
         return load_speller(Project(Path(project_root)), lang, orthography=orthography)
     except (ImportError, WorkbenchError, OSError):
@@ -46,7 +46,7 @@ def known_fraction(text: str, speller: Any) -> float | None:
         return None
     try:
         return sum(1 for w in words if speller.is_known(w)) / len(words)
-    except Exception:  # a broken speller must not cost the page; the heuristic decides instead
+    except Exception:  # noqa: BLE001 - a broken speller must not cost the page; the heuristic decides instead
         return None
 
 
@@ -103,15 +103,9 @@ def normalise_word(text: str, lang: str, orthography: str) -> str:
         return normalise_aze_cyrl(text, orthography)
     if lang == "rus+aze_cyrl":
         # Artefacts only: й stays, because in a mixed line it is most likely a Russian word's.
-        return normalise_aze_cyrl(text, "1939") if orthography == "1939" else _artefacts_only(text)
+        return normalise_aze_cyrl(text, "1939") if orthography == "1939" else repair_artefacts(text)
     return nfc(text)
 
-
-def _artefacts_only(text: str) -> str:
-    from workbench.ocr.azeri import _ARTEFACT_RE, AZE_CYRL_ARTEFACTS
-
-    text = nfc(text)
-    return nfc(_ARTEFACT_RE.sub(lambda m: AZE_CYRL_ARTEFACTS[m.group(0)], text))
 
 
 def region_lang(regions: Iterable[Region], index: int, box: Sequence[int]) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from workbench.errors import InputError, PageError, UsageError, WorkbenchError
+from workbench.layout import Layout
 from workbench.project import LANGUAGES, Project, Region
 
 #: Bumped whenever a change here can change OCR output, so the batch cache re-runs such pages.
@@ -75,7 +76,7 @@ class OcrResult:
 
     page_id: str
     text: str
-    layout: dict[str, Any]
+    layout: Layout
     meta: dict[str, Any]
     #: For a re-OCR of some lines: (first, last), 0-based inclusive; ``text``/``layout`` are still whole pages.
     line_range: tuple[int, int] | None = None

@@ -10,6 +10,7 @@ import numpy as np
 
 from workbench import linemap
 from workbench.errors import PageError, UsageError
+from workbench.layout import LayoutLine
 from workbench.ocr.choose import normalise_word, score_line
 from workbench.ocr.job import PIPELINE_VERSION, OcrResult, load_job_image, prepare_job
 from workbench.project import Project
@@ -100,7 +101,7 @@ def ocr_lines(
     )
 
 
-def _read_line(tesseract: Any, job: Any, original: np.ndarray, old: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+def _read_line(tesseract: Any, job: Any, original: np.ndarray, old: LayoutLine) -> tuple[str, list[dict[str, Any]]]:
     """Read one image line again inside its box (padded): its language and its words, boxes in scan pixels."""
     from workbench.ocr.preprocess import map_box, preprocess
 

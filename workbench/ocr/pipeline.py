@@ -20,10 +20,11 @@ The names other modules imported from here before the split are re-exported.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from workbench.layout import Layout, LayoutLine, LayoutWord
 from workbench.ocr.aze_merge import combine_aze_rus, pick_known, repair_aze_yot
-from workbench.ocr.azeri import normalise_aze_cyrl, to_orthography
 from workbench.ocr.candidates import OcrStored, apply_ocr_result, plan_take, take_candidate
 from workbench.ocr.choose import (
     iou,
@@ -45,6 +46,7 @@ from workbench.ocr.job import (
     resolve_lang,
 )
 from workbench.ocr.lines import ocr_lines
+from workbench.orthography import normalise_aze_cyrl, to_orthography
 from workbench.project import Project
 from workbench.text import nfc
 
@@ -86,38 +88,24 @@ def run_job(job: PageJob) -> OcrResult:
         return runs[lang]
 
     mode = job.lang
-    region_langs = {r.lang for r in job.regions}
-    if mode in ("rus", "aze_cyrl", "rus+aze_cyrl"):
-        primary = mode
-    elif "aze_cyrl" in job.doc_languages and "rus" not in job.doc_languages:
-        primary = "aze_cyrl"
-    else:
-        primary = "rus"
+    primary = _primary_lang(job)
     base = reading(primary)
-    # Which other readings "auto" needs: the other model when the document may hold that language, or when
-    # the letters of some line say the document's language list is incomplete (э inside words and Latin
-    # letters mixed into Cyrillic are what rus writes for ә and һ). Confidence alone is no reason: a faint
-    # Russian page would pay a second full run for nothing.
-    alternatives: list[str] = []
-    if mode == "auto":
-        other = "aze_cyrl" if primary == "rus" else "rus"
-        suspicious = primary == "rus" and any(looks_azerbaijani(line.text) for line in base.lines)
-        # An Azerbaijani page always gets the rus reading too: it supplies ш and й, which aze_cyrl lacks
-        # (see combine_aze_rus).
-        if other in job.doc_languages or suspicious or primary == "aze_cyrl":
-            alternatives.append(other)
-    for lang in sorted(region_langs - {primary}):
-        if lang not in alternatives:
-            alternatives.append(lang)
+    alternatives = _alternatives(job, primary, base.lines)
     for lang in alternatives:
         reading(lang)
 
-    spellers: dict[str, Any] = {}
-    if mode == "auto" and job.use_dictionary and alternatives:
-        for lang in {primary, *alternatives} - {"rus+aze_cyrl"}:
-            spellers[lang] = speller_for(job.project_root, lang, job.orthography)
+    # The dictionaries weigh in only where readings compete.
+    use = mode == "auto" and job.use_dictionary and alternatives
+    spellers: dict[str, Any] = (
+        {
+            lang: speller_for(job.project_root, lang, job.orthography)
+            for lang in {primary, *alternatives} - {"rus+aze_cyrl"}
+        }
+        if use
+        else {}
+    )
 
-    lines_out: list[dict[str, Any]] = []
+    lines_out: list[LayoutLine] = []
     chosen_langs: list[str] = []
     decisions: list[dict[str, Any]] = []
     for index, line in enumerate(base.lines):
@@ -127,32 +115,8 @@ def run_job(job: PageJob) -> OcrResult:
             if best is not None and iou(line.box, best.box) >= 0.5:
                 options.append((lang, best))
         forced = region_lang(job.regions, index, prep.box_to_original(line.box))
-        if forced is not None and forced in {lang for lang, _ in options}:
-            lang, picked = next(o for o in options if o[0] == forced)
-            scores: dict[str, float] = {}
-        elif len(options) > 1:
-            scores = {}
-            for lang, candidate in options:
-                text = " ".join(normalise_word(w.text, lang, job.orthography) for w in candidate.words)
-                scores[lang] = score_line(text, candidate.conf, lang, known_fraction(text, spellers.get(lang)))
-            lang, picked = max(options, key=lambda o: scores[o[0]])
-        else:
-            lang, picked = options[0]
-            scores = {}
-        rus_line = next((cand for lg, cand in options if lg == "rus"), None)
-        merge = lang == "aze_cyrl" and rus_line is not None and len(rus_line.words) == len(picked.words)
-        words = []
-        for i, w in enumerate(picked.words):
-            if merge:
-                assert rus_line is not None
-                aze = repair_aze_yot(normalise_aze_cyrl(w.text, "1939"))
-                rus_word = nfc(rus_line.words[i].text)
-                text = to_orthography(combine_aze_rus(aze, rus_word), job.orthography)
-                text = pick_known(text, rus_word, spellers.get("aze_cyrl"), job.orthography)
-            else:
-                text = normalise_word(w.text, lang, job.orthography)
-            if text:
-                words.append({"text": text, "box": list(prep.box_to_original(w.box)), "conf": round(w.conf, 2)})
+        lang, picked, scores = _choose(job, options, forced, spellers)
+        words = _line_words(job, lang, picked, options, spellers.get("aze_cyrl"), prep.box_to_original)
         if not words:
             continue
         lines_out.append(
@@ -170,8 +134,8 @@ def run_job(job: PageJob) -> OcrResult:
 
     text = "\n".join(" ".join(w["text"] for w in line["words"]) for line in lines_out)
     h, w = original.shape[:2]
-    layout = {"width": w, "height": h, "image": job.image_name, "frame": job.frame, "lines": lines_out}
-    engine = {"version": base.version}
+    layout: Layout = {"width": w, "height": h, "image": job.image_name, "frame": job.frame, "lines": lines_out}
+    engine: dict[str, Any] = {"version": base.version}
     for run_ in runs.values():
         for name, info in run_.models.items():
             engine[name] = info
@@ -199,6 +163,82 @@ def run_job(job: PageJob) -> OcrResult:
     }
     meta["timings"] = timings
     return OcrResult(page_id=job.page_id, text=nfc(text), layout=layout, meta=meta, timings=timings)
+
+
+def _primary_lang(job: PageJob) -> str:
+    """The model every page is read with first: the one asked for, else the document's language."""
+    if job.lang in ("rus", "aze_cyrl", "rus+aze_cyrl"):
+        return job.lang
+    if "aze_cyrl" in job.doc_languages and "rus" not in job.doc_languages:
+        return "aze_cyrl"
+    return "rus"
+
+
+def _alternatives(job: PageJob, primary: str, base_lines: Sequence[Any]) -> list[str]:
+    """The other readings a page needs besides ``primary`` (for ``auto``, and for regions of other languages).
+
+    For ``auto``: the other model when the document may hold that language, or when the letters of some line
+    say the document's language list is incomplete (э inside words and Latin letters mixed into Cyrillic
+    are what rus writes for ә and һ). Confidence alone is no reason: a faint Russian page would pay a second
+    full run for nothing. An Azerbaijani page always gets the rus reading too: it supplies ш and й, which
+    aze_cyrl lacks (see :func:`combine_aze_rus`).
+    """
+    alternatives: list[str] = []
+    if job.lang == "auto":
+        other = "aze_cyrl" if primary == "rus" else "rus"
+        suspicious = primary == "rus" and any(looks_azerbaijani(line.text) for line in base_lines)
+        if other in job.doc_languages or suspicious or primary == "aze_cyrl":
+            alternatives.append(other)
+    for lang in sorted({r.lang for r in job.regions} - {primary}):
+        if lang not in alternatives:
+            alternatives.append(lang)
+    return alternatives
+
+
+def _choose(
+    job: PageJob, options: list[tuple[str, Any]], forced: str | None, spellers: dict[str, Any]
+) -> tuple[str, Any, dict[str, float]]:
+    """The reading a line keeps: the one a region forces, else the best scored; and the scores (if compared)."""
+    if forced is not None and forced in {lang for lang, _ in options}:
+        lang, picked = next(o for o in options if o[0] == forced)
+        return lang, picked, {}
+    if len(options) == 1:
+        return options[0][0], options[0][1], {}
+    scores: dict[str, float] = {}
+    for lang, candidate in options:
+        text = " ".join(normalise_word(w.text, lang, job.orthography) for w in candidate.words)
+        scores[lang] = score_line(text, candidate.conf, lang, known_fraction(text, spellers.get(lang)))
+    lang, picked = max(options, key=lambda o: scores[o[0]])
+    return lang, picked, scores
+
+
+def _line_words(
+    job: PageJob,
+    lang: str,
+    picked: Any,
+    options: list[tuple[str, Any]],
+    aze_speller: Any,
+    to_original: Callable[[Sequence[int]], Sequence[int]],
+) -> list[LayoutWord]:
+    """The words of the chosen reading of a line, normalised, boxes in scan pixels.
+
+    An ``aze_cyrl`` line whose ``rus`` reading has as many words takes each word from both
+    (:func:`combine_aze_rus`, then :func:`pick_known` with the dictionary).
+    """
+    rus_line = next((cand for lg, cand in options if lg == "rus"), None)
+    merge = lang == "aze_cyrl" and rus_line is not None and len(rus_line.words) == len(picked.words)
+    words: list[LayoutWord] = []
+    for i, w in enumerate(picked.words):
+        if merge and rus_line is not None:
+            aze = repair_aze_yot(normalise_aze_cyrl(w.text, "1939"))
+            rus_word = nfc(rus_line.words[i].text)
+            text = to_orthography(combine_aze_rus(aze, rus_word), job.orthography)
+            text = pick_known(text, rus_word, aze_speller, job.orthography)
+        else:
+            text = normalise_word(w.text, lang, job.orthography)
+        if text:
+            words.append({"text": text, "box": list(to_original(w.box)), "conf": round(w.conf, 2)})
+    return words
 
 
 def ocr_page(

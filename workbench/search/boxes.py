@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workbench.errors import IntegrityError
 from workbench.search.model import Hit
 
 if TYPE_CHECKING:
+    from workbench.layout import Layout
     from workbench.project import Project
 
 
-def line_boxes(text: str, layout: dict[str, Any] | None) -> list[tuple[int, int, int, int] | None]:
+def line_boxes(text: str, layout: Layout | None) -> list[tuple[int, int, int, int] | None]:
     """The box (x, y, w, h in scan pixels) of each line of ``text``, or None for a line with no image line."""
     n = len(text.split("\n"))
     if not layout or not layout.get("lines"):

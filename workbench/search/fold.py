@@ -7,7 +7,7 @@
   ө/о, ү/у, ҹ/ч/ж, ҝ/к, ғ/г, һ/н, ш/и, and т/г).
 
 The tables are the dictionary's (``workbench.dictionary.fold``) and the OCR module's
-(``workbench.ocr.azeri``): the search and the speller agree on what a look-alike is. The index stores the
+(``workbench.orthography``): the search and the speller agree on what a look-alike is. The index stores the
 confusion fold (a superset: whatever matches at the base level matches there too) and every hit is
 verified at the level the query asked for.
 
@@ -24,7 +24,7 @@ from typing import Any
 import regex
 
 from workbench.dictionary.fold import DROPPED, LATIN_LOOKALIKES, LATIN_LOOKALIKES_AZE, SKELETON_AZE
-from workbench.ocr.azeri import AZE_CYRL_ARTEFACTS
+from workbench.orthography import AZE_CYRL_ARTEFACTS
 
 #: Bump when a table changes: the index stores folded text, so an index folded otherwise is rebuilt.
 FOLD_VERSION = 1

@@ -426,7 +426,7 @@ def on_save(store: StoreLike, page_id: str, meta: Any, text: str) -> None:
         return
     try:
         index.update_page(store, page_id, meta, text)
-    except Exception:
+    except Exception:  # noqa: BLE001
         # Broad on purpose, like the CLI's and the TUI's edges: the version is already durable on disk and
         # only the derived index missed it, so no fault of the index may make the save look failed. Say so
         # on disk instead: every process rebuilds before it trusts the index again.

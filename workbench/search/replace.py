@@ -166,6 +166,6 @@ def learn_corrections(project: Project, edits: Iterable[Edit]) -> None:
 
 def lang_of(word: str) -> str:
     """The language a corrected word is learned in: Azerbaijani if it has a letter only Azerbaijani uses."""
-    from workbench.ocr.azeri import AZERI_ONLY_LETTERS
+    from workbench.orthography import AZERI_ONLY_LETTERS
 
     return "aze_cyrl" if any(ch in AZERI_ONLY_LETTERS for ch in word) else "rus"

@@ -14,7 +14,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from workbench.azeri_input import keyboard_letter, type_latin
-from workbench.session import Mark
+from workbench.flags import Flag
 from workbench.tui.letters import letter_for
 
 #: The editor's input modes: plain typing, Latin-script Azerbaijani converted as typed, one key per letter.
@@ -100,7 +100,7 @@ class TranscriptEditor(TextArea):
         super().__init__(text, show_line_numbers=True, soft_wrap=False, **kwargs)  # type: ignore[arg-type]
         self.register_theme(THEME)
         self.theme = "workbench"
-        self.marks: dict[int, list[Mark]] = defaultdict(list)
+        self.marks: dict[int, list[Flag]] = defaultdict(list)
         self.reviewed_lines: set[int] = set()
         self.orthography = "1939"
         self.chord_pending = False
@@ -144,7 +144,7 @@ class TranscriptEditor(TextArea):
         self.navigator = DocumentNavigator(self.wrapped_document)
         self._build_highlight_map()
 
-    def set_marks(self, marks: list[Mark]) -> None:
+    def set_marks(self, marks: list[Flag]) -> None:
         """Replace every mark (unknown and low-confidence words) and repaint."""
         self.marks = defaultdict(list)
         for m in marks:
@@ -154,7 +154,7 @@ class TranscriptEditor(TextArea):
         self._build_highlight_map()
         self.refresh()
 
-    def set_line_marks(self, line: int, marks: list[Mark]) -> None:
+    def set_line_marks(self, line: int, marks: list[Flag]) -> None:
         """Replace the marks of one line (after it was edited and checked again)."""
         self.marks[line] = sorted(marks, key=lambda m: m.start)
         self._build_highlight_map()
@@ -166,18 +166,18 @@ class TranscriptEditor(TextArea):
         self._build_highlight_map()
         self.refresh()
 
-    def all_marks(self) -> list[Mark]:
+    def all_marks(self) -> list[Flag]:
         """Every mark in reading order."""
         return [m for line in sorted(self.marks) for m in self.marks[line]]
 
-    def mark_at(self, line: int, column: int) -> Mark | None:
+    def mark_at(self, line: int, column: int) -> Flag | None:
         """The mark under a cursor position."""
         for m in self.marks.get(line, ()):
             if m.start <= column <= m.end:
                 return m
         return None
 
-    def selected_mark(self) -> Mark | None:
+    def selected_mark(self) -> Flag | None:
         """The mark exactly selected (as after next/previous flagged word)."""
         start, end = sorted(self.selection)
         if start[0] != end[0] or start == end:

@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Static
 from textual_image import renderable as _renderable
 from textual_image import widget as _widget
@@ -26,7 +27,7 @@ from textual_image._terminal import get_cell_size
 from workbench.tui.imaging import Box, PageImage, ViewState
 
 
-def _choose() -> tuple[type, tuple[int, int], str]:
+def _choose() -> tuple[type[Widget], tuple[int, int], str]:
     """The image widget class, pixels per cell (w, h), and a name for the status line."""
     forced = os.environ.get("WORKBENCH_IMAGES", "").lower()
     auto = _renderable.Image
@@ -66,7 +67,7 @@ class _ImageHolder(Container):
         widget = self.query_one(IMAGE_WIDGET)
         widget.styles.width = self.content_size.width
         widget.styles.height = self.content_size.height
-        widget.image = image
+        widget.image = image  # type: ignore[attr-defined]  # every textual-image widget class has .image
         widget.display = True
         self.query_one(".why", Static).display = False
 

@@ -7,10 +7,10 @@ font, so the outlines and line strips the app draws can be checked against known
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from workbench.layout import Layout, LayoutLine, LayoutWord
 from workbench.project import Project, init_project
 from workbench.store import TranscriptStore
 
@@ -26,19 +26,19 @@ DEFAULT_LINES = [
 
 def render_page(
     lines: list[str], *, size: int = 28, margin: int = 60, width: int = 1240
-) -> tuple[Image.Image, dict[str, Any]]:
+) -> tuple[Image.Image, Layout]:
     """Render ``lines`` as a typed page; return the image and a layout (boxes in its pixels)."""
     font = ImageFont.truetype(str(FONT), size)
     step = int(size * 1.6)
     height = max(400, margin * 2 + step * len(lines))
     image = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(image)
-    out_lines = []
+    out_lines: list[LayoutLine] = []
     space = draw.textlength(" ", font=font)
     for i, line in enumerate(lines):
         y = margin + i * step
         x = float(margin)
-        words = []
+        words: list[LayoutWord] = []
         for k, word in enumerate(line.split()):
             draw.text((x, y), word, font=font, fill=0)
             x0, y0, x1, y1 = (round(v) for v in draw.textbbox((x, y), word, font=font))
@@ -54,7 +54,7 @@ def render_page(
         else:
             box = [margin, y, 1, step]
         out_lines.append({"box": box, "lang": "rus", "conf": 90.0, "words": words})
-    layout = {"width": width, "height": height, "image": "", "frame": None, "lines": out_lines}
+    layout: Layout = {"width": width, "height": height, "image": "", "frame": None, "lines": out_lines}
     return image, layout
 
 

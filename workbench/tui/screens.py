@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Markdown, Select, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
@@ -213,11 +214,20 @@ class HistoryScreen(Dialog):
             cer = None if prev is None else character_error_rate(prev, text)
             # Against an empty earlier version every character is new: a rate means nothing there.
             value = "" if cer is None else ("—" if math.isinf(cer) else f"{cer * 100:.1f}%")
-            self.app.call_from_thread(self._set_cell, meta.number, value)
+            self.post_message(self.CerComputed(meta.number, value))
             prev = text
 
-    def _set_cell(self, number: int, value: str) -> None:
-        self.query_one(DataTable).update_cell(str(number), "CER vs prev", value)
+    class CerComputed(Message):
+        """The CER of version ``number`` against the one before, as shown (posted by :meth:`compute_cer`)."""
+
+        def __init__(self, number: int, value: str) -> None:
+            super().__init__()
+            self.number = number
+            self.value = value
+
+    def on_history_screen_cer_computed(self, message: CerComputed) -> None:
+        """Fill in a CER cell."""
+        self.query_one(DataTable).update_cell(str(message.number), "CER vs prev", message.value)
 
     def _current(self) -> int | None:
         table = self.query_one(DataTable)
@@ -365,7 +375,7 @@ class CandidateScreen(Dialog):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close"),
-        Binding("space", "toggle", "Choose line"),
+        Binding("space", "toggle_line", "Choose line"),
         Binding("a", "all", "Choose all"),
         Binding("t", "take", "Take chosen"),
     ]
@@ -423,7 +433,7 @@ class CandidateScreen(Dialog):
         mark = "reviewed" if i in self.reviewed else ("✓" if i in self.chosen else "")
         self.query_one(DataTable).update_cell(str(i), "take", mark)
 
-    def action_toggle(self) -> None:
+    def action_toggle_line(self) -> None:
         """Choose or unchoose the line under the cursor (not a reviewed one)."""
         i = self._row()
         if i is None:

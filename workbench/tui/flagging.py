@@ -1,0 +1,314 @@
+"""Flagged words and suggestions: the dictionaries, flagging a page (in workers), taking suggestions,
+adding words to the project dictionary and ignoring them on a page."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.widgets import Static
+from textual.widgets.text_area import Selection
+
+from workbench.errors import WorkbenchError
+from workbench.flags import Flag, Suggestion
+from workbench.session import PageSession
+from workbench.tui.base import AppBase, guarded
+from workbench.tui.editor import TranscriptEditor
+from workbench.tui.logfile import log_path, write_traceback
+from workbench.tui.messages import PageChecked, SpellersLoaded
+
+if TYPE_CHECKING:  # the dictionary package loads in a worker, not when the app starts
+    from workbench.dictionary.check import Checker
+
+
+class KnownOnly:
+    """A speller that only answers "is it known?": flagging a page then costs lookups, not suggestions.
+
+    Suggestions (the expensive part, ~1 ms a word) are computed for the word under the cursor when the
+    cursor gets there.
+    """
+
+    def __init__(self, speller: Checker) -> None:
+        self.speller = speller
+        self.lang = speller.lang
+
+    def is_known(self, word: str) -> bool:
+        """Delegate to the real speller."""
+        return bool(self.speller.is_known(word))
+
+    def suggest(self, word: str, n: int = 5) -> list[Suggestion]:  # noqa: ARG002 - the Checker interface
+        """No suggestions here; see the class docstring."""
+        return []
+
+
+class FlaggingPart(AppBase):
+    """The app's flagging of unknown and low-confidence words, and what can be done with one."""
+
+    def _lowconf(self, text: str) -> list[Flag]:
+        return self.session.low_confidence(text) if self.session else []
+
+    @work(thread=True, exclusive=True, group="spell", exit_on_error=False)
+    def load_spellers(self) -> None:
+        """Load the dictionaries (slow: seconds) without blocking the app."""
+        try:
+            from workbench.dictionary import load_speller
+        except ImportError as e:
+            self.post_message(SpellersLoaded({}, [], unavailable=f"the dictionary part is not installed ({e})"))
+            return
+        orthographies = {"1939"}
+        with contextlib.suppress(WorkbenchError):
+            orthographies |= {self.project.document(d).orthography for d in self.project.documents()}
+        loaded: dict[tuple[str, str], Any] = {}
+        problems: list[tuple[str, WorkbenchError]] = []
+        for lang, orth in [("rus", "1939")] + [("aze_cyrl", o) for o in sorted(orthographies)]:
+            try:
+                loaded[(lang, orth)] = load_speller(self.project, lang, orthography=orth)
+            except WorkbenchError as e:
+                write_traceback(e, f"loading the {lang} dictionary")
+                problems.append((lang, e))
+        self.post_message(SpellersLoaded(loaded, problems))
+
+    def on_spellers_loaded(self, message: SpellersLoaded) -> None:
+        """Use the loaded dictionaries: say which are there, and flag the page."""
+        if message.unavailable:
+            self.suggestions_state = "unavailable"
+            self.notify(f"Suggestions unavailable: {message.unavailable}.", severity="warning", timeout=8)
+            return
+        loaded, problems = message.loaded, message.problems
+        self.spellers = loaded
+        if loaded:
+            self.suggestions_state = "ready"
+            names = ", ".join(sorted({lang for lang, _ in loaded}))
+            self.notify(f"Suggestions available ({names}).", timeout=4)
+        else:
+            self.suggestions_state = "unavailable"
+        if problems:
+            langs = ", ".join(sorted({lang for lang, _ in problems}))
+            first = problems[0][1]
+            why = first.hint or first.message if isinstance(first, WorkbenchError) else str(first)
+            self.notify(
+                f"Suggestions unavailable for {langs}: {first.title.lower()}. {why} (details in {log_path()})",
+                severity="warning",
+                timeout=10,
+            )
+        self.check_page()
+
+    def _speller_for(self, lang: str, orthography: str | None = None) -> Any:
+        orth = orthography or (self.session.orthography if self.session else "1939")
+        return self.spellers.get((lang, orth if lang == "aze_cyrl" else "1939"))
+
+    def check_page(self) -> None:
+        """Flag unknown words of the whole page in a worker (low-confidence ones are instant)."""
+        if self.session is None:
+            return
+        self._recheck_all = False
+        self._line_count = self.editor.document.line_count
+        text = self.editor.text
+        if not self.spellers:
+            self.editor.set_marks(self._lowconf(text))
+            return
+        self._check_worker(self.session.page_id, text)
+
+    @work(thread=True, exclusive=True, group="check", exit_on_error=False)
+    def _check_worker(self, page_id: str, text: str) -> None:
+        self.post_message(PageChecked(page_id, text, self.unknown_marks(text)))
+
+    @work(thread=True, exclusive=True, group="check-lines", exit_on_error=False)
+    def _check_lines(self, page_id: str, text: str, rows: set[int]) -> None:
+        """Check only the edited lines (a whole garbled page can take seconds)."""
+        self.post_message(PageChecked(page_id, text, self.unknown_marks(text, rows), rows))
+
+    def on_page_checked(self, message: PageChecked) -> None:
+        """Show the marks a check found (unless the page or its text changed meanwhile)."""
+        if message.rows is None:
+            self._marks_ready(message.page_id, message.text, message.marks)
+        else:
+            self._line_marks_ready(message.page_id, message.text, message.rows, message.marks)
+
+    def _line_marks_ready(self, page_id: str, text: str, rows: set[int], marks: list[Flag]) -> None:
+        if self.session is None or self.session.page_id != page_id:
+            return
+        if text != self.editor.text:
+            self._recheck_pending = True
+            self._recheck_rows |= rows
+            return
+        lowconf = self._lowconf(text)
+        for row in rows:
+            unknown = [m for m in marks if m.line == row]
+            starts = {m.start for m in unknown}
+            self.editor.marks[row] = unknown + [m for m in lowconf if m.line == row and m.start not in starts]
+        self.editor.set_marks(self.editor.all_marks())
+        self._show_suggestions()
+
+    def unknown_marks(self, text: str, lines: set[int] | None = None, session: PageSession | None = None) -> list[Flag]:
+        """Words no dictionary of their line's language knows (ignored and added words excepted).
+
+        With ``lines``, only those lines are checked (the others are blanked, so numbers stay right);
+        ``session`` is the page the text belongs to (default: the open page).
+        """
+        from workbench.dictionary import check_text
+
+        session = session or self.session
+        if session is None:
+            return []
+        all_lines = text.split("\n")
+        if lines is not None:
+            text = "\n".join(line if i in lines else "" for i, line in enumerate(all_lines))
+        page_langs = {i: session.lang_of_line(i) for i in range(len(all_lines))}
+        spellers = {
+            lang: KnownOnly(sp)
+            for lang in set(page_langs.values())
+            if (sp := self._speller_for(lang, session.orthography)) is not None
+        }
+        if not spellers:
+            return []
+        marks: list[Flag] = []
+        for flag in check_text(text, spellers, page_langs=page_langs, n=9):
+            if flag.word in session.ignored or flag.word in self.added_words:
+                continue
+            marks.append(flag)
+        return marks
+
+    def _marks_ready(self, page_id: str, text: str, marks: list[Flag]) -> None:
+        if self.session is None or self.session.page_id != page_id:
+            return
+        if text != self.editor.text:
+            self._recheck_pending = True  # edited meanwhile; check again
+        unknown = {(m.line, m.start) for m in marks}
+        lowconf = [m for m in self._lowconf(text) if (m.line, m.start) not in unknown]
+        self.editor.set_marks(marks + lowconf)
+        self._show_suggestions()
+
+    def _show_suggestions(self) -> None:
+        widget = self.screen_stack[0].query_one("#suggest", Static)
+        row, col = self.editor.cursor_location
+        mark = self.editor.mark_at(row, col)
+        legend = Text.assemble(
+            ("unknown", "bold underline #ff5f5f"), " ", ("low confidence", "italic underline #ffd75f"), "  "
+        )
+        if mark is None:
+            widget.update(legend + Text("F8/F7 next/previous flagged word", style="dim"), layout=False)
+            return
+        suggestions = [s.term for s in mark.suggestions]
+        if mark.kind == "unknown" and not suggestions:
+            speller = self._speller_for(mark.lang or (self.session.lang_of_line(row) if self.session else "rus"))
+            if speller is not None:
+                with contextlib.suppress(Exception):
+                    suggestions = [s.term for s in speller.suggest(mark.word, n=9)]
+        self._current_suggestions = suggestions[:9]
+        kind = "unknown word" if mark.kind == "unknown" else "low OCR confidence"
+        line = Text.assemble((f"{mark.word}", "bold"), f" ({kind}) ")
+        for i, s in enumerate(self._current_suggestions, 1):
+            line.append(f" {i}", style="bold reverse")
+            line.append(f" {s}")
+        if not self._current_suggestions:
+            line.append(" no suggestions", style="dim")
+        line.append("   + add to dictionary  = ignore on page", style="dim")
+        widget.update(line, layout=False)
+
+    def _goto_mark(self, forward: bool) -> None:
+        marks = self.editor.all_marks()
+        if not marks:
+            self.notify("No flagged words on this page.", timeout=3)
+            return
+        here = self.editor.selection.end if forward else self.editor.selection.start
+        if forward:
+            after = [m for m in marks if (m.line, m.start) >= here and (m.line, m.end) != tuple(here)]
+            after = [m for m in after if (m.line, m.start) >= tuple(here)]
+            mark = after[0] if after else marks[0]
+        else:
+            before = [m for m in marks if (m.line, m.end) < tuple(here) or (m.line, m.start) < tuple(here)]
+            before = [m for m in before if (m.line, m.start) < tuple(here)]
+            mark = before[-1] if before else marks[-1]
+        self.editor.selection = Selection((mark.line, mark.start), (mark.line, mark.end))
+        self.editor.scroll_cursor_visible()
+        self.editor.focus()
+        self._show_suggestions()
+
+    def action_next_flag(self) -> None:
+        """Select the next flagged word."""
+        self._goto_mark(True)
+
+    def action_prev_flag(self) -> None:
+        """Select the previous flagged word."""
+        self._goto_mark(False)
+
+    @guarded
+    def take_suggestion(self, number: int) -> None:
+        """Replace the selected flagged word with suggestion ``number`` (1-based) and learn the correction."""
+        mark = self.editor.selected_mark()
+        suggestions = self._current_suggestions
+        if mark is None or not 1 <= number <= len(suggestions):
+            self.bell()
+            return
+        new = suggestions[number - 1]
+        self.editor.replace(new, (mark.line, mark.start), (mark.line, mark.end))
+        self.editor.marks[mark.line] = [m for m in self.editor.marks[mark.line] if m is not mark]
+        self.editor.set_line_marks(mark.line, self.editor.marks[mark.line])
+        self._learn(mark.word, new, mark.lang or "rus")
+        self.notify(f"{mark.word} → {new}", timeout=2)
+
+    @work(thread=True, group="learn", exit_on_error=False)
+    def _learn(self, wrong: str, right: str, lang: str) -> None:
+        try:
+            from workbench.dictionary import ProjectDictionary
+        except ImportError:
+            return
+        ProjectDictionary(self.project).learn(wrong, right, lang)
+
+    @guarded
+    def add_to_dictionary(self, mark: Flag | None = None) -> None:
+        """Add the flagged word under the cursor to the project dictionary."""
+        mark = mark or self._mark_here()
+        if mark is None:
+            self.notify("Put the cursor on a flagged word first (F8).")
+            return
+        from workbench.dictionary import ProjectDictionary
+
+        lang = mark.lang or (self.session.lang_of_line(mark.line) if self.session else "rus")
+        ProjectDictionary(self.project).add(mark.word, lang)
+        self.added_words.add(mark.word)
+        self._drop_marks(mark.word)
+        self.notify(f"Added {mark.word!r} ({lang}) to dictionaries/project.txt.", timeout=3)
+
+    def action_add_word(self) -> None:
+        """Add the flagged word under the cursor to the project dictionary."""
+        self.add_to_dictionary()
+
+    def action_ignore_word(self) -> None:
+        """Stop flagging the word under the cursor on this page."""
+        self.ignore_word()
+
+    def ignore_word(self, mark: Flag | None = None) -> None:
+        """Stop flagging this word on this page (kept with the next saved version)."""
+        mark = mark or self._mark_here()
+        if mark is None or self.session is None:
+            self.notify("Put the cursor on a flagged word first (F8).")
+            return
+        self.session.ignored.add(mark.word)
+        self.meta_dirty = True
+        self._update_title()
+        self._drop_marks(mark.word)
+        self.notify(f"Ignoring {mark.word!r} on this page.", timeout=3)
+
+    def _mark_here(self) -> Flag | None:
+        row, col = self.editor.cursor_location
+        return self.editor.mark_at(row, col)
+
+    def _drop_marks(self, word: str) -> None:
+        self.editor.set_marks([m for m in self.editor.all_marks() if m.word != word])
+        self._show_suggestions()
+
+    def on_transcript_editor_flag_key(self, event: TranscriptEditor.FlagKey) -> None:
+        """A key on a selected flagged word."""
+        mark = self.editor.selected_mark()
+        if mark is None:
+            return
+        if event.key == "+":
+            self.add_to_dictionary(mark)
+        elif event.key == "=":
+            self.ignore_word(mark)
+        else:
+            self.take_suggestion(int(event.key))
