@@ -338,8 +338,10 @@ def run_batch(
         handled: set[Future[Any]] = set()
         try:
             for future in as_completed(futures):
-                handle(future)
+                # Marked before it is stored: a Ctrl-C that lands while ``handle`` runs must not store the
+                # same page a second time below (it did: a second version of a page finished that instant).
                 handled.add(future)
+                handle(future)
         except KeyboardInterrupt:
             report.interrupted = True
             for future in futures:
