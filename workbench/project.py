@@ -24,6 +24,7 @@ from workbench.config import (  # re-exported: the project's metadata types live
     Region,
     Settings,
     load_document,
+    is_lang_mode,
     load_settings,
     project_key_warnings,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "Settings",
     "find_project",
     "init_project",
+    "is_lang_mode",
     "load_document",
     "split_frame",
     "validate_page_id",
