@@ -63,7 +63,7 @@ class HeightEstimate:
 
 def _otsu_ink(image: np.ndarray) -> np.ndarray:
     _, out = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return (out == 0).astype(np.uint8)
+    return np.asarray(out == 0, dtype=np.uint8)
 
 
 def noise_level(grey: np.ndarray) -> float:

@@ -87,8 +87,11 @@ def run_job(job: PageJob) -> OcrResult:
 
     mode = job.lang
     region_langs = {r.lang for r in job.regions}
-    if mode in ("rus", "aze_cyrl", "rus+aze_cyrl"):
+    ours = {"rus", "aze_cyrl"} & set(job.doc_languages)
+    if mode != "auto":
         primary = mode
+    elif not ours:
+        primary = "+".join(job.doc_languages)  # a document in other languages (deu, eng): one run with them
     elif "aze_cyrl" in job.doc_languages and "rus" not in job.doc_languages:
         primary = "aze_cyrl"
     else:
@@ -99,13 +102,16 @@ def run_job(job: PageJob) -> OcrResult:
     # letters mixed into Cyrillic are what rus writes for ә and һ). Confidence alone is no reason: a faint
     # Russian page would pay a second full run for nothing.
     alternatives: list[str] = []
-    if mode == "auto":
+    if mode == "auto" and ours:
         other = "aze_cyrl" if primary == "rus" else "rus"
         suspicious = primary == "rus" and any(looks_azerbaijani(line.text) for line in base.lines)
         # An Azerbaijani page always gets the rus reading too: it supplies ш and й, which aze_cyrl lacks
         # (see combine_aze_rus).
         if other in job.doc_languages or suspicious or primary == "aze_cyrl":
             alternatives.append(other)
+    if mode == "auto" and ours:
+        # The document's other languages (a German letter quoted in a Russian file): read and chosen per line.
+        alternatives += [lang for lang in job.doc_languages if lang not in ("rus", "aze_cyrl", *alternatives)]
     for lang in sorted(region_langs - {primary}):
         if lang not in alternatives:
             alternatives.append(lang)
@@ -114,7 +120,7 @@ def run_job(job: PageJob) -> OcrResult:
 
     spellers: dict[str, Any] = {}
     if mode == "auto" and job.use_dictionary and alternatives:
-        for lang in {primary, *alternatives} - {"rus+aze_cyrl"}:
+        for lang in {primary, *alternatives} & {"rus", "aze_cyrl"}:  # the languages with a dictionary
             spellers[lang] = speller_for(job.project_root, lang, job.orthography)
 
     lines_out: list[dict[str, Any]] = []
