@@ -45,6 +45,10 @@ def test_english_page_is_read_with_eng(tmp_path: Path, how: str) -> None:
     # Plain `tesseract -l eng` reads this crop with 1 error in 491 characters; the Russian model with hundreds.
     assert errors.rate < 0.03, version.text
     assert (version.meta.ocr or {}).get("models") == ["eng"]
+    if how == "document":
+        # No English dictionary: `check` has nothing to check against and flags nothing (no Russian guesses).
+        checked = CliRunner().invoke(cli, ["-C", str(project.root), "check", "doc/p1"], catch_exceptions=False)
+        assert checked.exit_code == 0 and "0 words flagged" in checked.output, checked.output
 
 
 def test_a_missing_language_names_the_debian_package(tmp_path: Path) -> None:

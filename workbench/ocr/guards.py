@@ -187,3 +187,20 @@ def light_strips(grey: np.ndarray, box: tuple[int, int, int, int]) -> list[str]:
         "bottom": grey[y + h :, :],
     }
     return [side for side, strip in strips.items() if strip.size and float(np.median(strip)) >= threshold]
+
+
+def is_single_line(grey: np.ndarray) -> bool:
+    """Whether an image is one text line (a line crop, like the Komi set's), to be read with ``--psm 7``.
+
+    One band in the row profile of the letter-shaped components, and the image no taller than 3.5 bands:
+    a page has many bands, a word or a line with a margin has one.
+    """
+    h = grey.shape[0]
+    if h > 400 or h < 8:  # a line image at 300-400 dpi is well under 400 px high
+        return False
+    stats = letter_components(grey)
+    if len(stats) < 2:
+        return False
+    median = float(np.median(stats[:, cv2.CC_STAT_HEIGHT]))
+    bands = line_bands(stats, h, 0.5 * median)
+    return len(bands) == 1 and h <= 3.5 * bands[0]
