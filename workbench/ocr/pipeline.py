@@ -111,7 +111,7 @@ def run_job(job: PageJob) -> OcrResult:
         fallback = f"the processed image took longer than the {budget:.0f} s budget; read the plain image"
         main = "plain"
         base = read("plain", primary)
-    doubt_reason = None if fallback else reading.doubt(base)
+    doubt_reason = None if fallback else reading.doubt(base, primary)
     if psm == 7 and not fallback:
         # A line image costs a fraction of a second: read it both ways and keep the better (on the Komi
         # development lines, neither reading alone beats the other; the choice beats both, BENCHMARKS.md).
