@@ -23,8 +23,8 @@ from workbench.config import (  # re-exported: the project's metadata types live
     PageSettings,
     Region,
     Settings,
-    load_document,
     is_lang_mode,
+    load_document,
     load_settings,
     project_key_warnings,
 )
