@@ -216,14 +216,6 @@ def pipeline(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return result.text, result.meta
     from workbench.ocr.steps import DEFAULT_STEPS
 
-    if item["lang"] in ("eng", "deu") and not hasattr(pl, "read_image"):
-        # Before the pipeline took any installed language: its preprocessing and one Tesseract run.
-        from workbench.ocr import tesseract
-        from workbench.ocr.preprocess import preprocess
-        from workbench.scans import load_grey
-
-        prep = preprocess(load_grey(Path(item["image"])))
-        return tesseract.run(prep.image, item["lang"]).text, {}
     data = Path(item["image"]).read_bytes()
     job = pl.PageJob(
         page_id=item["id"],
@@ -271,7 +263,7 @@ def measure(job: tuple[dict[str, Any], str, str]) -> dict[str, Any]:
         "failed": failed,
         "error": error,
         "plain_empty": not norm(p_text),
-        "kept": meta.get("kept"),
+        "readings": meta.get("readings"),
         "hyp": w_text,
     }
 
