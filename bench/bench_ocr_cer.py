@@ -1,21 +1,33 @@
-"""Character error rate of the OCR pipeline against plain `tesseract IMAGE - -l LANG`, on the same images.
+"""Character error rate, failures and time of the OCR pipeline against plain `tesseract`, on the same images.
 
-Sets:
-  samples  the sample archive's rendered pages (scans/ + ground-truth/<page-id>.txt), plain `-l rus`
-           for Russian documents and `-l aze_cyrl` for Azerbaijani ones
-  komi     real 1939 Komi newspaper lines (../shared/data/real/komi_1939_newspaper_lines), `-l rus --psm 7`
-  ehri     real typewritten EHRI pages with ALTO ground truth (English and German), `-l eng` / `-l deu`
+Sets (each split into a development half, on which settings are chosen, and a held-out half, reported):
+  komi     990 real 1939 Komi newspaper lines (../shared/data/real/komi_1939_newspaper_lines): dev =
+           data/1939_09, held out = data/1939_04; plain `tesseract -l rus --psm 7`
+  ehri     the 41 English and German real typewritten EHRI pages (../shared/data/real/ehri_typewritten_pages,
+           ALTO ground truth); split by document (never page by page): documents, largest first, each go
+           to the half with fewer pages so far; plain `-l eng` / `-l deu`
+  suite    the degraded-page suite (bench/degraded_suite.py: augraphy damage of eight kinds at three strengths
+           on Russian pages, four Azerbaijani kinds at two); plain `-l rus` / `-l aze_cyrl`
+  samples  the sample archive's rendered pages (a smoke test: the defaults were first tuned on them)
 
-CER is micro-averaged (all errors / all reference graphemes, via workbench.metrics) after the same
-whitespace normalisation on both sides (runs of spaces collapsed, blank lines dropped).
+Plain is `tesseract IMAGE - -l LANG [--psm N]` as a subprocess; its output and time are cached in
+--cache (keyed by the image's bytes, language, psm and Tesseract's version) so repeated runs do not redo
+it. The pipeline is the workbench's own reading of the image (``run_job`` on a job made for the file:
+preprocessing, guards, per-line choice between readings), run in this process, never cached.
 
-    .venv/bin/python bench/bench_ocr_cer.py [--sets samples,komi,ehri] [--jobs 2] [--steps SPEC ...]
+CER is micro-averaged (all errors / all reference graphemes, workbench.metrics) after the same whitespace
+normalisation on both sides (runs of spaces collapsed, blank lines dropped). A page "fails" when the
+pipeline raises or returns nothing where plain read something.
+
+    nice -n 10 .venv/bin/python bench/bench_ocr_cer.py [--sets komi,ehri,suite] [--split dev|held|both]
+        [--jobs 1] [--limit N] [--json out.json] [--cache DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
 import json
 import os
 import platform
@@ -29,20 +41,45 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("WORKBENCH_SHARED", REPO.parent / "shared"))
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from workbench.metrics import ErrorCount, character_errors  # noqa: E402
+
+CACHE = Path(os.environ.get("WORKBENCH_BENCH_CACHE", Path.home() / ".cache" / "workbench-bench"))
 
 
 def norm(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
-def plain(image: str, lang: str, psm: int | None) -> str:
+def _digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:24]
+
+
+def tesseract_version() -> str:
+    out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, check=False)
+    return (out.stdout + out.stderr).split("\n")[0].strip()
+
+
+def plain(image: str, lang: str, psm: int | None, cache: Path, version: str) -> tuple[str, float, bool]:
+    """Plain Tesseract's text and seconds for ``image`` (cached); the bool says whether it came from the cache."""
+    key = hashlib.sha256(json.dumps([_digest(image), lang, psm, version]).encode()).hexdigest()[:32]
+    path = cache / "plain" / f"{key}.json"
+    if path.exists():
+        data = json.loads(path.read_text("utf-8"))
+        return data["text"], data["seconds"], True
     args = ["tesseract", image, "-", "-l", lang] + (["--psm", str(psm)] if psm else [])
+    start = time.perf_counter()
     out = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
-    return out.stdout
+    seconds = time.perf_counter() - start
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"text": out.stdout, "seconds": seconds, "args": args[3:]}), "utf-8")
+    return out.stdout, seconds, False
+
+
+# -- sets -----------------------------------------------------------------------------------------------
 
 
 def items_samples() -> list[dict[str, Any]]:
@@ -65,117 +102,255 @@ def items_samples() -> list[dict[str, Any]]:
                 "plain_lang": lang,
                 "psm": None,
                 "page": page.id,
+                "split": "dev",
+                "kind": lang,
             }
         )
     return out
 
 
-def items_komi(n: int) -> list[dict[str, Any]]:
-    files = sorted(glob.glob(str(SHARED / "data/real/komi_1939_newspaper_lines/data/*/*/*.tif")))
-    step = max(1, len(files) // n)
-    return [
-        {
-            "set": "komi",
-            "id": Path(f).name,
-            "image": f,
-            "gt": Path(f[:-4] + ".gt.txt").read_text("utf-8"),
-            "plain_lang": "rus",
-            "psm": 7,
-        }
-        for f in files[::step][:n]
-    ]
+def items_komi() -> list[dict[str, Any]]:
+    out = []
+    for split, folder in (("dev", "1939_09"), ("held", "1939_04")):
+        for f in sorted(glob.glob(str(SHARED / f"data/real/komi_1939_newspaper_lines/data/{folder}/*/*.tif"))):
+            out.append(
+                {
+                    "set": "komi",
+                    "id": Path(f).name,
+                    "image": f,
+                    "gt": Path(f[:-4] + ".gt.txt").read_text("utf-8"),
+                    "plain_lang": "rus",
+                    "psm": 7,
+                    "lang": "rus",
+                    "split": split,
+                    "kind": "line",
+                }
+            )
+    return out
+
+
+def ehri_document(stem: str) -> str:
+    """The document a page belongs to: the file stem without its page number (``..._EN_01`` → ``..._EN``)."""
+    return stem.rsplit("_", 1)[0]
+
+
+def ehri_split(stems: list[str]) -> dict[str, str]:
+    """Documents to halves: largest first, each to the half with fewer pages so far (ties to dev)."""
+    sizes: dict[str, int] = {}
+    for stem in stems:
+        sizes[ehri_document(stem)] = sizes.get(ehri_document(stem), 0) + 1
+    pages = {"dev": 0, "held": 0}
+    out: dict[str, str] = {}
+    for doc in sorted(sizes, key=lambda d: (-sizes[d], d)):
+        half = "dev" if pages["dev"] <= pages["held"] else "held"
+        out[doc] = half
+        pages[half] += sizes[doc]
+    return out
 
 
 def items_ehri() -> list[dict[str, Any]]:
     from lxml import etree
 
     out = []
-    for xml in sorted(glob.glob(str(SHARED / "data/real/ehri_typewritten_pages/data/*/*.xml"))):
-        lang = "eng" if "/english/" in xml else "deu" if "/german/" in xml else None
-        if lang is None:
-            continue  # no Danish or Czech model installed
-        tree = etree.parse(xml)
-        ns = {"a": tree.getroot().nsmap[None]}
-        lines = [
-            " ".join(s.get("CONTENT") for s in tl.findall("a:String", ns)) for tl in tree.iterfind(".//a:TextLine", ns)
-        ]
+    for lang, folder in (("eng", "english"), ("deu", "german")):
+        xmls = sorted(glob.glob(str(SHARED / f"data/real/ehri_typewritten_pages/data/{folder}/*.xml")))
+        halves = ehri_split([Path(x).stem for x in xmls])
+        for xml in xmls:
+            tree = etree.parse(xml)
+            ns = {"a": tree.getroot().nsmap[None]}
+            lines = [
+                " ".join(s.get("CONTENT") for s in tl.findall("a:String", ns))
+                for tl in tree.iterfind(".//a:TextLine", ns)
+            ]
+            out.append(
+                {
+                    "set": "ehri",
+                    "id": Path(xml).stem,
+                    "image": xml[:-4] + ".jpg",
+                    "gt": "\n".join(lines),
+                    "plain_lang": lang,
+                    "psm": None,
+                    "lang": lang,
+                    "split": halves[ehri_document(Path(xml).stem)],
+                    "kind": lang,
+                    "doc": ehri_document(Path(xml).stem),
+                }
+            )
+    return out
+
+
+def items_suite(cache: Path) -> list[dict[str, Any]]:
+    import degraded_suite
+
+    out = []
+    for it in degraded_suite.build(cache / "degraded-suite"):
         out.append(
             {
-                "set": "ehri",
-                "id": Path(xml).stem,
-                "image": xml[:-4] + ".jpg",
-                "gt": "\n".join(lines),
-                "plain_lang": lang,
+                "set": "suite-" + ("rus" if it["lang"] == "rus" else "aze"),
+                "id": it["id"],
+                "image": it["image"],
+                "gt": it["gt"],
+                "plain_lang": it["lang"],
                 "psm": None,
+                "lang": "auto",
+                "doc_languages": [it["lang"]],
+                "split": it["split"],
+                "kind": it["kind"],
+                "level": it["level"],
             }
         )
     return out
 
 
-def pipeline(item: dict[str, Any], steps: list[Any] | None) -> str:
-    """The workbench pipeline: the sample pages through ocr_page's job; real images through preprocess+run."""
-    from workbench.ocr import tesseract
-    from workbench.ocr.preprocess import preprocess
-    from workbench.orthography import normalise_aze_cyrl
-    from workbench.scans import load_grey
+# -- the pipeline ---------------------------------------------------------------------------------------
+
+
+def pipeline(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The workbench's reading: ``run_job`` on the sample page, or on a job made for the image file."""
+    from workbench.ocr import pipeline as pl
 
     if item.get("page"):
-        from workbench.ocr.pipeline import prepare_job, run_job
         from workbench.project import Project
 
-        job = prepare_job(Project(REPO), item["page"], steps=steps)
-        return run_job(job).text
-    prep = preprocess(load_grey(Path(item["image"])), steps)
-    text = tesseract.run(prep.image, item["plain_lang"], psm=item["psm"] or 3).text
-    return normalise_aze_cyrl(text) if item["plain_lang"] == "aze_cyrl" else text
+        result = pl.run_job(pl.prepare_job(Project(REPO), item["page"]))
+        return result.text, result.meta
+    from workbench.ocr.steps import DEFAULT_STEPS
+
+    data = Path(item["image"]).read_bytes()
+    job = pl.PageJob(
+        page_id=item["id"],
+        image_name=Path(item["image"]).name,
+        scan_path=item["image"],
+        scan_bytes=None,
+        scan_suffix=Path(item["image"]).suffix.lower(),
+        scan_digest="sha256:" + hashlib.sha256(data).hexdigest(),
+        frame=None,
+        lang=item["lang"],
+        doc_languages=tuple(item.get("doc_languages") or [item["plain_lang"]]),
+        orthography="1939",
+        regions=(),
+        steps=tuple((name, tuple(sorted(dict(params).items()))) for name, params in DEFAULT_STEPS),
+        timeout=180.0,
+        project_root=str(REPO),
+    )
+    result = pl.run_job(job)
+    return result.text, result.meta
 
 
-def measure(job: tuple[dict[str, Any], str, list[Any] | None]) -> tuple[str, str, str, int, int, float]:
-    item, variant, steps = job
+def measure(job: tuple[dict[str, Any], str, str]) -> dict[str, Any]:
+    item, cache, version = job
+    p_text, p_seconds, cached = plain(item["image"], item["plain_lang"], item["psm"], Path(cache), version)
     start = time.perf_counter()
-    hyp = plain(item["image"], item["plain_lang"], item["psm"]) if variant == "plain" else pipeline(item, steps)
-    ec = character_errors(norm(item["gt"]), norm(hyp))
-    return item["set"], item["id"], variant, ec.errors, ec.reference_length, time.perf_counter() - start
+    error = None
+    meta: dict[str, Any] = {}
+    try:
+        w_text, meta = pipeline(item)
+    except Exception as e:  # noqa: BLE001 - a failed page is a result here, not the end of the run
+        w_text, error = "", f"{type(e).__name__}: {e}"
+    w_seconds = time.perf_counter() - start
+    ref = norm(item["gt"])
+    pe = character_errors(ref, norm(p_text))
+    we = character_errors(ref, norm(w_text))
+    failed = error is not None or (not norm(w_text) and bool(norm(p_text)))
+    return {
+        **{k: item.get(k) for k in ("set", "id", "split", "kind", "level", "doc")},
+        "chars": pe.reference_length,
+        "plain_errors": pe.errors,
+        "pipe_errors": we.errors,
+        "plain_s": round(p_seconds, 3),
+        "plain_cached": cached,
+        "pipe_s": round(w_seconds, 3),
+        "failed": failed,
+        "error": error,
+        "plain_empty": not norm(p_text),
+        "readings": meta.get("readings"),
+        "hyp": w_text,
+    }
+
+
+# -- report ---------------------------------------------------------------------------------------------
+
+
+def table(results: list[dict[str, Any]], by: tuple[str, ...]) -> None:
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in results:
+        groups.setdefault(tuple(r[k] for k in by), []).append(r)
+    head = " ".join(f"{k:10}" for k in by)
+    print(
+        f"{head} {'n':>4} {'plain':>7} {'pipe':>7} {'ratio':>6} {'fail':>5} {'plain s':>8} {'pipe s':>7} {'max t/p':>7}"
+    )
+    for key in sorted(groups, key=lambda k: tuple(str(x) for x in k)):
+        rows = groups[key]
+        p = ErrorCount(sum(r["plain_errors"] for r in rows), sum(r["chars"] for r in rows))
+        w = ErrorCount(sum(r["pipe_errors"] for r in rows), sum(r["chars"] for r in rows))
+        fails = sum(1 for r in rows if r["failed"] and not r["plain_empty"])
+        ps = sum(r["plain_s"] for r in rows) / len(rows)
+        ws = sum(r["pipe_s"] for r in rows) / len(rows)
+        worst = max(r["pipe_s"] / max(r["plain_s"], 0.05) for r in rows)
+        ratio = w.rate / p.rate if p.rate else float("nan")
+        label = " ".join(f"{x!s:10}" for x in key)
+        print(
+            f"{label} {len(rows):4d} {p.rate * 100:6.2f}% {w.rate * 100:6.2f}% {ratio:6.2f} {fails:5d}"
+            f" {ps:8.2f} {ws:7.2f} {worst:7.2f}"
+        )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="samples,komi,ehri")
-    ap.add_argument("--komi", type=int, default=150, help="how many Komi lines (spread over the set)")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--steps", action="append", default=None, help="pipeline variants (default: the default)")
+    ap.add_argument("--sets", default="komi,ehri,suite")
+    ap.add_argument("--split", default="both", choices=["dev", "held", "both"])
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--limit", type=int, default=0, help="at most N items per set and split (spread evenly)")
+    ap.add_argument("--only", default=None, help="only items whose id contains this")
+    ap.add_argument("--cache", type=Path, default=CACHE, help="plain outputs and the degraded suite")
     ap.add_argument("--json", type=Path, default=None, help="write per-item results here")
     args = ap.parse_args()
-    from workbench.ocr.preprocess import parse_steps
 
     sets = args.sets.split(",")
     items: list[dict[str, Any]] = []
     if "samples" in sets:
         items += items_samples()
     if "komi" in sets:
-        items += items_komi(args.komi)
+        items += items_komi()
     if "ehri" in sets:
         items += items_ehri()
-    variants: dict[str, list[Any] | None] = {"plain": None}
-    for spec in args.steps or ["default"]:
-        variants[f"pipeline[{spec}]"] = parse_steps(spec)
-    jobs = [(item, name, steps) for item in items for name, steps in variants.items()]
-    print(f"# {platform.node()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; {len(jobs)} runs", flush=True)
+    if "suite" in sets:
+        items += items_suite(args.cache)
+    if args.split != "both":
+        items = [it for it in items if it["split"] == args.split]
+    if args.only:
+        items = [it for it in items if args.only in it["id"]]
+    if args.limit:
+        picked: list[dict[str, Any]] = []
+        for key in sorted({(it["set"], it["split"]) for it in items}):
+            group = [it for it in items if (it["set"], it["split"]) == key]
+            step = max(1, len(group) // args.limit)
+            picked += group[::step][: args.limit]
+        items = picked
+    version = tesseract_version()
+    print(
+        f"# {platform.node()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; {len(items)} images; {version}",
+        flush=True,
+    )
     start = time.perf_counter()
-    with ProcessPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(measure, jobs))
-    totals: dict[tuple[str, str], ErrorCount] = {}
-    az: dict[str, ErrorCount] = {}
-    for set_, id_, variant, errors, n, _ in results:
-        totals[(set_, variant)] = totals.get((set_, variant), ErrorCount(0, 0)) + ErrorCount(errors, n)
-        if set_ == "samples" and id_.startswith("yakubov"):
-            az[variant] = az.get(variant, ErrorCount(0, 0)) + ErrorCount(errors, n)
-    print(f"{'set':10} {'variant':40} {'CER':>8} {'errors':>7} {'chars':>7}")
-    for (set_, variant), ec in sorted(totals.items()):
-        print(f"{set_:10} {variant:40} {ec.rate * 100:7.2f}% {ec.errors:7d} {ec.reference_length:7d}")
-    for variant, ec in sorted(az.items()):
-        print(f"{'samples-az':10} {variant:40} {ec.rate * 100:7.2f}% {ec.errors:7d} {ec.reference_length:7d}")
-    print(f"# {time.perf_counter() - start:.0f} s, load {os.getloadavg()[0]:.2f}")
+    jobs = [(it, str(args.cache), version) for it in items]
+    if args.jobs > 1:
+        with ProcessPoolExecutor(args.jobs) as pool:
+            results = list(pool.map(measure, jobs))
+    else:
+        results = [measure(j) for j in jobs]
+    for r in results:
+        if r["failed"]:
+            print(f"FAILED {r['set']} {r['id']}: {r['error'] or 'no text'}")
+    print("\n## per set and split")
+    table(results, ("set", "split"))
+    print("\n## per set, split and kind")
+    table(results, ("set", "split", "kind"))
+    cached = sum(1 for r in results if r["plain_cached"])
+    print(
+        f"\n# {time.perf_counter() - start:.0f} s, load {os.getloadavg()[0]:.2f};"
+        f" plain from cache: {cached}/{len(results)}"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 

@@ -90,7 +90,8 @@ def test_document_metadata_fixes_the_language_of_a_region(tmp_path: Path) -> Non
     assert result.meta["line_langs"] == ["rus"] * 3 + ["rus", "rus", "aze_cyrl"]
     # An explicit language wins over the metadata: one model, one run.
     forced = ocr_page(project, "doc/p1", lang="aze_cyrl")
-    assert set(forced.meta["line_langs"]) == {"aze_cyrl"} and len(forced.meta["runs"]) == 1
+    # (A Russian page read as Azerbaijani is doubtful, so the plain image may be read too: still one model.)
+    assert set(forced.meta["line_langs"]) == {"aze_cyrl"} and {r["lang"] for r in forced.meta["runs"]} == {"aze_cyrl"}
 
 
 @pytest.mark.tesseract

@@ -152,11 +152,11 @@ def test_missing_document_file_gives_defaults(tmp_path: Path) -> None:
     ("content", "key"),
     [
         ('title = "x"\northography = "1930"', "orthography"),
-        ('languages = ["rus", "eng"]', "languages"),
+        ('languages = ["rus", "English"]', "languages"),  # Tesseract names (eng, deu) are fine, words are not
         ("title = 5", "title"),
         ('[citation]\nfond = 1\nshelf = "x"', "citation.shelf"),
         ('colour = "red"', "colour"),
-        ('[pages.p1]\nlang = "fra"', "pages.p1.lang"),
+        ('[pages.p1]\nlang = "French"', "pages.p1.lang"),
         ('[pages.p1]\nregions = [{ lines = [3, 1], lang = "rus" }]', "pages.p1.regions[0].lines"),
         ('[pages.p1]\nregions = [{ lang = "rus" }]', "pages.p1.regions[0]"),
         ('title = "unclosed', "TOML"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,24 @@ from workbench.errors import InputError, MetadataError, UsageError
 from workbench.orthography import ORTHOGRAPHIES
 
 LANGUAGES = ("rus", "aze_cyrl", "rus+aze_cyrl", "auto")
+#: A Tesseract language name (``eng``, ``deu``, ``aze_cyrl``, ``chi_sim``); modes join names with ``+``.
+_TESSERACT_NAME = re.compile(r"^[a-z]{3}(?:_[a-z]+)?$")
+_MODES_HINT = "auto, rus, aze_cyrl, rus+aze_cyrl, or installed Tesseract languages such as eng, deu or rus+eng"
+
+
+def is_lang_mode(value: object, *, allow_auto: bool = True) -> bool:
+    """Whether ``value`` can name an OCR language mode: ``auto`` or Tesseract names joined by ``+``.
+
+    Only the spelling is checked here (a project opens on a machine without the pack); whether the packs
+    are installed is checked when OCR runs (:func:`workbench.ocr.probe.check_lang_mode`).
+    """
+    if not isinstance(value, str):
+        return False
+    if value == "auto":
+        return allow_auto
+    return all(_TESSERACT_NAME.match(part) for part in value.split("+"))
+
+
 #: The keys ``workbench.toml`` knows, per table.
 PROJECT_KEYS = {
     "project": ("name", "author", "max_input_mb"),
@@ -144,9 +163,9 @@ def load_settings(path: Path, overrides: dict[str, Any] | None = None) -> tuple[
     }
     if not isinstance(values["yo"], bool):
         raise MetadataError(f"{path}: key dictionary.yo = {values['yo']!r}; use true or false.", path=path)
-    if values["ocr_lang"] not in LANGUAGES:
+    if not is_lang_mode(values["ocr_lang"]):
         raise MetadataError(
-            f"{path}: key ocr.lang = {values['ocr_lang']!r} is not one of {', '.join(LANGUAGES)}.", path=path
+            f"{path}: key ocr.lang = {values['ocr_lang']!r} is not a language mode ({_MODES_HINT}).", path=path
         )
     if values["ocr_jobs"] < 0:
         raise MetadataError(f"{path}: key ocr.jobs must be 0 (all cores) or more.", path=path)
@@ -265,8 +284,11 @@ def load_document(path: Path, doc_id: str, warnings: list[str] | None = None) ->
         date = str(date)  # TOML dates parse as datetime.date; keep them as written
     languages = _get(data, "languages", list, path, "languages", ["rus"])
     for lang in languages:
-        if lang not in ("rus", "aze_cyrl"):
-            raise MetadataError(f"{path}: key languages has {lang!r}; use 'rus' and/or 'aze_cyrl'.", path=path)
+        if not is_lang_mode(lang, allow_auto=False) or "+" in lang:
+            raise MetadataError(
+                f"{path}: key languages has {lang!r}; use Tesseract language names such as 'rus', 'aze_cyrl', 'eng'.",
+                path=path,
+            )
     orthography = str(data.get("orthography", "1939"))
     if orthography not in ORTHOGRAPHIES:
         raise MetadataError(
@@ -303,8 +325,8 @@ def load_document(path: Path, doc_id: str, warnings: list[str] | None = None) ->
 
 def _parse_page_settings(spec: dict[str, Any], path: Path, dotted: str) -> PageSettings:
     lang = spec.get("lang")
-    if lang is not None and lang not in LANGUAGES:
-        raise MetadataError(f"{path}: key {dotted}.lang = {lang!r} is not one of {', '.join(LANGUAGES)}.", path=path)
+    if lang is not None and not is_lang_mode(lang):
+        raise MetadataError(f"{path}: key {dotted}.lang = {lang!r} is not a language mode ({_MODES_HINT}).", path=path)
     regions = []
     listed = spec.get("regions", [])
     if not isinstance(listed, list):
@@ -315,8 +337,11 @@ def _parse_page_settings(spec: dict[str, Any], path: Path, dotted: str) -> PageS
         )
     for i, reg in enumerate(listed):
         key = f"{dotted}.regions[{i}]"
-        if not isinstance(reg, dict) or reg.get("lang") not in ("rus", "aze_cyrl", "rus+aze_cyrl"):
-            raise MetadataError(f"{path}: key {key} needs lang = 'rus', 'aze_cyrl' or 'rus+aze_cyrl'.", path=path)
+        if not isinstance(reg, dict) or not is_lang_mode(reg.get("lang"), allow_auto=False):
+            raise MetadataError(
+                f"{path}: key {key} needs lang = 'rus', 'aze_cyrl', 'rus+aze_cyrl' or another Tesseract language.",
+                path=path,
+            )
         lines = reg.get("lines")
         box = reg.get("box")
         if (lines is None) == (box is None):

@@ -15,7 +15,6 @@ import click
 from workbench.cli.base import Context, cli, pass_ctx, warn_unusable_scans
 from workbench.cli.linespec import parse_lines, parse_range
 from workbench.errors import StorageError, UsageError
-from workbench.project import LANGUAGES
 
 
 def _progress_bar(enabled: bool, label: str = "OCR") -> Any:
@@ -40,7 +39,11 @@ def _progress_bar(enabled: bool, label: str = "OCR") -> Any:
 @cli.command("ocr")
 @click.argument("pages", nargs=-1)
 @click.option(
-    "--lang", type=click.Choice(LANGUAGES), default=None, help="Model(s); default: metadata, then [ocr] lang."
+    "--lang",
+    default=None,
+    metavar="MODE",
+    help="auto, rus, aze_cyrl, rus+aze_cyrl, or any installed Tesseract language (eng, deu, rus+eng); "
+    "default: metadata, then [ocr] lang.",
 )
 @click.option("--jobs", "-j", type=int, default=None, help="Parallel processes (default: [ocr] jobs, 0 = all cores).")
 @click.option("--force", is_flag=True, help="OCR pages again even if scan and settings are unchanged.")
@@ -86,6 +89,10 @@ def ocr_cmd(
         raise UsageError("--jobs must be 0 (all cores) or more.")
     if timeout is not None:
         check_timeout(timeout, "--timeout")
+    if lang is not None:
+        from workbench.ocr.probe import check_lang_mode
+
+        check_lang_mode(lang)  # a missing pack is named (with its Debian package) before any work starts
     project = ctx.project()
     for page in pages:
         project.page(page)  # a mistyped page id is a usage error, before any work starts

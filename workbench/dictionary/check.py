@@ -44,6 +44,8 @@ def _langs(spec: LangSpec | None, available: Sequence[str]) -> list[str]:
         return list(available)
     parts = spec.split("+") if isinstance(spec, str) else list(spec)
     chosen = [p for p in parts if p in available]
+    if not chosen and not any(p in ("rus", "aze_cyrl") for p in parts):
+        return []  # a language without a dictionary (eng, deu): nothing to check against, nothing flagged
     return chosen or list(available)
 
 
@@ -131,6 +133,8 @@ def check_text(  # noqa: C901 - one pass over the tokens; its cases (hyphen, spl
     skip_first: set[int] = set()  # lines whose first token was the second half of a hyphenated word
     for i, line in enumerate(lines):
         langs = langs_of(i)
+        if not langs:
+            continue
         toks = tokens[i]
         j = 0
         while j < len(toks):

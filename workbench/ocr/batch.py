@@ -204,10 +204,10 @@ def open_executor(url: str | None, jobs: int) -> Iterator[tuple[Executor, bool]]
 
 def _models_needed(job: Any) -> set[str]:
     """The Tesseract models a page's language mode will certainly use."""
-    if job.lang in ("rus", "aze_cyrl"):
-        return {job.lang}
-    if job.lang == "rus+aze_cyrl":
-        return {"rus", "aze_cyrl"}
+    if job.lang != "auto":
+        return set(job.lang.split("+"))
+    if not {"rus", "aze_cyrl"} & set(job.doc_languages):
+        return set(job.doc_languages)  # a document in other languages is read with its own packs
     models = {"rus"}
     if "aze_cyrl" in job.doc_languages or any("aze_cyrl" in r.lang for r in job.regions):
         models.add("aze_cyrl")

@@ -19,10 +19,10 @@ import numpy as np
 
 from workbench.errors import InputError, PageError, UsageError, WorkbenchError
 from workbench.layout import Layout
-from workbench.project import LANGUAGES, Project, Region
+from workbench.project import LANGUAGES, Project, Region, is_lang_mode
 
 #: Bumped whenever a change here can change OCR output, so the batch cache re-runs such pages.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 #: Author recorded on OCR versions and candidates.
 OCR_AUTHOR = "ocr"
 
@@ -88,8 +88,11 @@ def resolve_lang(project: Project, page_id: str, lang: str | None) -> tuple[str,
 
     An explicit ``lang`` overrides the document's regions too (the user asked for exactly that model).
     """
-    if lang is not None and lang not in LANGUAGES:
-        raise UsageError(f"Unknown OCR language {lang!r}.", hint=f"Use one of {', '.join(LANGUAGES)}.")
+    if lang is not None and not is_lang_mode(lang):
+        raise UsageError(
+            f"Unknown OCR language {lang!r}.",
+            hint=f"Use one of {', '.join(LANGUAGES)}, or installed Tesseract languages joined by '+' (eng, rus+eng).",
+        )
     page = project.page(page_id)
     doc = project.document(page.document) if page.document else None
     settings = doc.page_settings(page.name) if doc else None
@@ -153,7 +156,7 @@ def engine_fingerprint(lang_mode: str) -> dict[str, Any]:
     """Tesseract's version and the model files a language mode may use (part of the cache key)."""
     from workbench.ocr import tesseract
 
-    models = ["rus", "aze_cyrl"] if lang_mode in ("auto", "rus+aze_cyrl") else [lang_mode]
+    models = ["rus", "aze_cyrl"] if lang_mode == "auto" else lang_mode.split("+")
     info: dict[str, Any] = {"version": tesseract.engine_version()}
     for name in models:
         try:

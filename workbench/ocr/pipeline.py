@@ -20,14 +20,12 @@ The names other modules imported from here before the split are re-exported.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from workbench.layout import Layout, LayoutLine, LayoutWord
 from workbench.ocr.aze_merge import combine_aze_rus, pick_known, repair_aze_yot
 from workbench.ocr.candidates import OcrStored, apply_ocr_result, plan_take, take_candidate
 from workbench.ocr.choose import (
-    iou,
     known_fraction,
     looks_azerbaijani,
     normalise_word,
@@ -71,57 +69,121 @@ __all__ = [
 ]
 
 
-def run_job(job: PageJob) -> OcrResult:
-    """OCR a prepared page: preprocess, run the models the language mode needs, choose per line, map boxes."""
-    from workbench.ocr import tesseract
+def run_job(job: PageJob) -> OcrResult:  # noqa: C901 - one page's readings and per-line choice share their state; split in a follow-up
+    """OCR a prepared page: preprocess, read (more than one way where it pays), choose per line, map boxes."""
+    from workbench.errors import EngineTimeoutError
+    from workbench.ocr import guards, reading, tesseract
     from workbench.ocr.preprocess import preprocess
 
     t0 = time.perf_counter()
     original = load_job_image(job)
     t_load = time.perf_counter() - t0
     prep = preprocess(original, [(name, dict(params)) for name, params in job.steps])
-    runs: dict[str, tesseract.TesseractRun] = {}
+    h, w = original.shape[:2]
+    # A scan that is one text line is read as one (Tesseract's page layout analysis loses or splits it).
+    psm = 7 if guards.is_single_line(original) else 3
+    budget = reading.budget_seconds(w, h, job.timeout)
+    runs: dict[tuple[str, str], tesseract.TesseractRun] = {}
+    views = {"processed": (prep.image, prep.box_to_original), "plain": (original, lambda box: _as_box(box))}
 
-    def reading(lang: str) -> tesseract.TesseractRun:
-        if lang not in runs:
-            runs[lang] = tesseract.run(prep.image, lang, timeout=job.timeout)
-        return runs[lang]
+    def read(view: str, lang: str, timeout: float | None = None) -> list[tesseract.Line]:
+        if (view, lang) not in runs:
+            image, _ = views[view]
+            runs[(view, lang)] = tesseract.run(image, lang, psm=psm, timeout=timeout or job.timeout)
+        return reading.mapped(runs[(view, lang)].lines, views[view][1])
 
     mode = job.lang
-    primary = _primary_lang(job)
-    base = reading(primary)
-    alternatives = _alternatives(job, primary, base.lines)
-    for lang in alternatives:
-        reading(lang)
+    region_langs = {r.lang for r in job.regions}
+    ours = {"rus", "aze_cyrl"} & set(job.doc_languages)
+    if mode != "auto":
+        primary = mode
+    elif not ours:
+        primary = "+".join(job.doc_languages)  # a document in other languages (deu, eng): one run with them
+    elif "aze_cyrl" in job.doc_languages and "rus" not in job.doc_languages:
+        primary = "aze_cyrl"
+    else:
+        primary = "rus"
+    main = "processed"
+    fallback: str | None = None
+    try:
+        base = read("processed", primary, budget)
+    except EngineTimeoutError:
+        # The cost budget: a processed image that takes this long is not worth it; the scan as it is reads.
+        fallback = f"the processed image took longer than the {budget:.0f} s budget; read the plain image"
+        main = "plain"
+        base = read("plain", primary)
+    doubt_reason = None if fallback else reading.doubt(base, primary)
+    if psm == 7 and not fallback:
+        # A line image costs a fraction of a second: read it both ways and keep the better (on the Komi
+        # development lines, neither reading alone beats the other; the choice beats both, BENCHMARKS.md).
+        doubt_reason = doubt_reason or "a single line: read both ways"
+    other_view = "plain"
+    other_lines: list[tesseract.Line] = read("plain", primary) if doubt_reason else []
+    if other_lines:
+        # The better reading of the whole page leads (its lines and their order); the other competes per line.
+        speller = speller_for(job.project_root, primary, job.orthography) if job.use_dictionary else None
+        if reading.page_score(other_lines, speller) > reading.page_score(base, speller):
+            base, other_lines, main, other_view = other_lines, base, "plain", "processed"
+    # Which other readings "auto" needs: the other model when the document may hold that language, or when
+    # the letters of some line say the document's language list is incomplete (э inside words and Latin
+    # letters mixed into Cyrillic are what rus writes for ә and һ). Confidence alone is no reason: a faint
+    # Russian page would pay a second full run for nothing.
+    alternatives: list[str] = []
+    if mode == "auto" and ours:
+        other = "aze_cyrl" if primary == "rus" else "rus"
+        suspicious = primary == "rus" and any(looks_azerbaijani(line.text) for line in base)
+        # An Azerbaijani page always gets the rus reading too: it supplies ш and й, which aze_cyrl lacks
+        # (see combine_aze_rus).
+        if other in job.doc_languages or suspicious or primary == "aze_cyrl":
+            alternatives.append(other)
+        # The document's other languages (a German letter quoted in a Russian file): read and chosen per line.
+        alternatives += [lang for lang in job.doc_languages if lang not in ("rus", "aze_cyrl", *alternatives)]
+    for lang in sorted(region_langs - {primary}):
+        if lang not in alternatives:
+            alternatives.append(lang)
+    alt_lines = {lang: read(main, lang) for lang in alternatives}
 
-    # The dictionaries weigh in only where readings compete.
-    use = mode == "auto" and job.use_dictionary and alternatives
-    spellers: dict[str, Any] = (
-        {
-            lang: speller_for(job.project_root, lang, job.orthography)
-            for lang in {primary, *alternatives} - {"rus+aze_cyrl"}
-        }
-        if use
-        else {}
-    )
+    spellers: dict[str, Any] = {}
+    if job.use_dictionary and (alternatives or other_lines):
+        for lang in {primary, *alternatives} & {"rus", "aze_cyrl"}:  # the languages with a dictionary
+            spellers[lang] = speller_for(job.project_root, lang, job.orthography)
+
+    def score(lang: str, candidate: tesseract.Line) -> float:
+        text = " ".join(normalise_word(w.text, lang, job.orthography) for w in candidate.words)
+        return score_line(text, candidate.conf, lang, known_fraction(text, spellers.get(lang)))
 
     lines_out: list[LayoutLine] = []
     chosen_langs: list[str] = []
+    kept_views: list[str] = []
     decisions: list[dict[str, Any]] = []
-    for index, line in enumerate(base.lines):
-        options: list[tuple[str, Any]] = [(primary, line)]
+    used_other: set[int] = set()
+    for index, line in enumerate(base):
+        options: list[tuple[str, str, tesseract.Line]] = [(main, primary, line)]
         for lang in alternatives:
-            best = max(runs[lang].lines, key=lambda other_line: iou(line.box, other_line.box), default=None)
-            if best is not None and iou(line.box, best.box) >= 0.5:
-                options.append((lang, best))
-        forced = region_lang(job.regions, index, prep.box_to_original(line.box))
-        lang, picked, scores = _choose(job, options, forced, spellers)
-        words = _line_words(job, lang, picked, options, spellers.get("aze_cyrl"), prep.box_to_original)
+            match = reading.best_match(line, alt_lines[lang])
+            if match is not None:
+                options.append((main, lang, alt_lines[lang][match]))
+        if other_lines:
+            match = reading.best_match(line, other_lines)
+            if match is not None:
+                used_other.add(match)
+                options.append((other_view, primary, other_lines[match]))
+        forced = region_lang(job.regions, index, line.box)
+        scores: dict[str, float] = {}
+        if forced is not None and forced in {lang for _, lang, _ in options}:
+            view, lang, picked = next(o for o in options if o[1] == forced)
+        elif len(options) > 1:
+            scores = {f"{v}:{lg}": score(lg, cand) for v, lg, cand in options}
+            view, lang, picked = max(options, key=lambda o: scores[f"{o[0]}:{o[1]}"])
+        else:
+            view, lang, picked = options[0]
+        rus_line = next((cand for v, lg, cand in options if lg == "rus" and v == view), None)
+        words = _words(picked, lang, rus_line, job, spellers.get("aze_cyrl"))
         if not words:
             continue
         lines_out.append(
             {
-                "box": list(prep.box_to_original(picked.box)),
+                "box": list(picked.box),
                 "lang": lang,
                 "conf": round(picked.conf, 2),
                 "block": picked.block,
@@ -129,24 +191,66 @@ def run_job(job: PageJob) -> OcrResult:
             }
         )
         chosen_langs.append(lang)
+        kept_views.append(view)
         if scores:
-            decisions.append({"line": len(lines_out) - 1, "scores": {k: round(v, 3) for k, v in scores.items()}})
+            decisions.append(
+                {
+                    "line": len(lines_out) - 1,
+                    "kept": f"{view}:{lang}",
+                    "scores": {k: round(v, 3) for k, v in scores.items()},
+                }
+            )
+    added = reading.extra_lines([line["box"] for line in lines_out], other_lines, used_other)
+    for i in added:
+        picked = other_lines[i]
+        words = _words(picked, primary, None, job, None)
+        if words:
+            lines_out.append(
+                {
+                    "box": list(picked.box),
+                    "lang": primary,
+                    "conf": round(picked.conf, 2),
+                    "block": picked.block,
+                    "words": words,
+                }
+            )
+            chosen_langs.append(primary)
+            kept_views.append(other_view)
+            decisions.append(
+                {
+                    "line": len(lines_out) - 1,
+                    "kept": f"{other_view}:{primary}",
+                    "why": f"only the {other_view} image had it",
+                }
+            )
+    if added:  # the lines only the other reading had go where they stand on the page
+        order = sorted(range(len(lines_out)), key=lambda i: (lines_out[i]["box"][1], lines_out[i]["box"][0]))
+        renumber = {old: new for new, old in enumerate(order)}
+        lines_out = [lines_out[i] for i in order]
+        chosen_langs = [chosen_langs[i] for i in order]
+        kept_views = [kept_views[i] for i in order]
+        for d in decisions:
+            d["line"] = renumber[d["line"]]
 
     text = "\n".join(" ".join(w["text"] for w in line["words"]) for line in lines_out)
-    h, w = original.shape[:2]
     layout: Layout = {"width": w, "height": h, "image": job.image_name, "frame": job.frame, "lines": lines_out}
-    engine: dict[str, Any] = {"version": base.version}
+    first = next(iter(runs.values()))
+    engine: dict[str, Any] = {"version": first.version}
     for run_ in runs.values():
         for name, info in run_.models.items():
             engine[name] = info
     meta = {
         "engine": "tesseract",
-        "tesseract_version": base.version,
-        "models": sorted({m for r in runs for m in r.split("+")}),
+        "tesseract_version": first.version,
+        "models": sorted({m for _, lang in runs for m in lang.split("+")}),
         "model_files": {k: v for k, v in engine.items() if k != "version"},
         "lang": mode,
         "line_langs": chosen_langs,
-        "runs": [{"lang": r.lang, "psm": r.psm, "seconds": round(r.seconds, 3)} for r in runs.values()],
+        "runs": [
+            {"image": view, "lang": r.lang, "psm": r.psm, "seconds": round(r.seconds, 3)}
+            for (view, _), r in runs.items()
+        ],
+        "readings": reading.summary(kept_views, fallback, doubt_reason, budget),
         "preprocessing": prep.steps,
         "orthography": job.orthography,
         "dictionary": bool(spellers) and any(s is not None for s in spellers.values()),
@@ -165,71 +269,17 @@ def run_job(job: PageJob) -> OcrResult:
     return OcrResult(page_id=job.page_id, text=nfc(text), layout=layout, meta=meta, timings=timings)
 
 
-def _primary_lang(job: PageJob) -> str:
-    """The model every page is read with first: the one asked for, else the document's language."""
-    if job.lang in ("rus", "aze_cyrl", "rus+aze_cyrl"):
-        return job.lang
-    if "aze_cyrl" in job.doc_languages and "rus" not in job.doc_languages:
-        return "aze_cyrl"
-    return "rus"
+def _as_box(box: Any) -> tuple[int, int, int, int]:
+    x, y, bw, bh = (int(v) for v in box)
+    return (x, y, bw, bh)
 
 
-def _alternatives(job: PageJob, primary: str, base_lines: Sequence[Any]) -> list[str]:
-    """The other readings a page needs besides ``primary`` (for ``auto``, and for regions of other languages).
-
-    For ``auto``: the other model when the document may hold that language, or when the letters of some line
-    say the document's language list is incomplete (э inside words and Latin letters mixed into Cyrillic
-    are what rus writes for ә and һ). Confidence alone is no reason: a faint Russian page would pay a second
-    full run for nothing. An Azerbaijani page always gets the rus reading too: it supplies ш and й, which
-    aze_cyrl lacks (see :func:`combine_aze_rus`).
-    """
-    alternatives: list[str] = []
-    if job.lang == "auto":
-        other = "aze_cyrl" if primary == "rus" else "rus"
-        suspicious = primary == "rus" and any(looks_azerbaijani(line.text) for line in base_lines)
-        if other in job.doc_languages or suspicious or primary == "aze_cyrl":
-            alternatives.append(other)
-    for lang in sorted({r.lang for r in job.regions} - {primary}):
-        if lang not in alternatives:
-            alternatives.append(lang)
-    return alternatives
-
-
-def _choose(
-    job: PageJob, options: list[tuple[str, Any]], forced: str | None, spellers: dict[str, Any]
-) -> tuple[str, Any, dict[str, float]]:
-    """The reading a line keeps: the one a region forces, else the best scored; and the scores (if compared)."""
-    if forced is not None and forced in {lang for lang, _ in options}:
-        lang, picked = next(o for o in options if o[0] == forced)
-        return lang, picked, {}
-    if len(options) == 1:
-        return options[0][0], options[0][1], {}
-    scores: dict[str, float] = {}
-    for lang, candidate in options:
-        text = " ".join(normalise_word(w.text, lang, job.orthography) for w in candidate.words)
-        scores[lang] = score_line(text, candidate.conf, lang, known_fraction(text, spellers.get(lang)))
-    lang, picked = max(options, key=lambda o: scores[o[0]])
-    return lang, picked, scores
-
-
-def _line_words(
-    job: PageJob,
-    lang: str,
-    picked: Any,
-    options: list[tuple[str, Any]],
-    aze_speller: Any,
-    to_original: Callable[[Sequence[int]], Sequence[int]],
-) -> list[LayoutWord]:
-    """The words of the chosen reading of a line, normalised, boxes in scan pixels.
-
-    An ``aze_cyrl`` line whose ``rus`` reading has as many words takes each word from both
-    (:func:`combine_aze_rus`, then :func:`pick_known` with the dictionary).
-    """
-    rus_line = next((cand for lg, cand in options if lg == "rus"), None)
+def _words(picked: Any, lang: str, rus_line: Any, job: PageJob, aze_speller: Any) -> list[LayoutWord]:
+    """The words of the kept reading of a line, normalised; an Azerbaijani line merged with its rus reading."""
     merge = lang == "aze_cyrl" and rus_line is not None and len(rus_line.words) == len(picked.words)
     words: list[LayoutWord] = []
     for i, w in enumerate(picked.words):
-        if merge and rus_line is not None:
+        if merge:
             aze = repair_aze_yot(normalise_aze_cyrl(w.text, "1939"))
             rus_word = nfc(rus_line.words[i].text)
             text = to_orthography(combine_aze_rus(aze, rus_word), job.orthography)
@@ -237,7 +287,7 @@ def _line_words(
         else:
             text = normalise_word(w.text, lang, job.orthography)
         if text:
-            words.append({"text": text, "box": list(to_original(w.box)), "conf": round(w.conf, 2)})
+            words.append({"text": text, "box": list(w.box), "conf": round(w.conf, 2)})
     return words
 
 

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from workbench.errors import InputError, UsageError
+from workbench.ocr import guards
 from workbench.ocr.steps import DEFAULT_STEPS, STEP_NAMES, parse_steps  # noqa: F401 - re-exported
 
 Box = tuple[int, int, int, int]  # x, y, width, height
@@ -256,32 +257,6 @@ def rescale(image: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(image, None, fx=factor, fy=factor, interpolation=interp)
 
 
-def estimate_text_height(image: np.ndarray) -> float:
-    """Median height in pixels of the letter-sized ink components (a proxy for the x-height); 0 if none.
-
-    Measured on a half-size copy when the image is large (a full A4 page at 300 dpi), which is 4× faster
-    and still exact to a pixel at the sizes that matter (the upscale step acts below 20 px).
-    """
-    grey = grayscale(image)
-    scale = 0.5 if min(grey.shape) > 1500 else 1.0
-    if scale < 1.0:
-        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    ink = (binarize_otsu(grey) == 0).astype(np.uint8)
-    _n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    widths = stats[1:, cv2.CC_STAT_WIDTH]
-    min_h = 4 * scale
-    keep = (
-        (heights >= min_h)
-        & (heights <= 200 * scale)
-        & (widths <= 4 * heights)
-        & (stats[1:, cv2.CC_STAT_AREA] >= 8 * scale * scale)
-    )
-    if not np.any(keep):
-        return 0.0
-    return float(np.median(heights[keep])) / scale
-
-
 # -- the pipeline --------------------------------------------------------------------------------------
 
 
@@ -304,16 +279,38 @@ class Preprocessed:
 
 
 def _step_upscale(
-    image: np.ndarray, min_text_height: float = 20.0, max_factor: float = 3.0
-) -> tuple[np.ndarray, float, float]:
-    height = estimate_text_height(image)
-    if height <= 0 or height >= min_text_height:
-        return image, 1.0, height
-    factor = min(max_factor, min_text_height / height)
-    return rescale(image, factor), factor, height
+    image: np.ndarray, min_text_height: float = 20.0, max_factor: float = 3.0, max_pixels: int = guards.MAX_PIXELS
+) -> tuple[np.ndarray, float, dict[str, Any]]:
+    """Scale small text up to ``min_text_height``, only when the height estimate is confident (see guards)."""
+    estimate = guards.estimate_text_height(image)
+    record = estimate.record()
+    if not estimate.confident or estimate.height <= 0 or estimate.height >= min_text_height:
+        return image, 1.0, record
+    wanted = min(max_factor, min_text_height / estimate.height)
+    factor = guards.pixel_cap_factor(image.shape[1], image.shape[0], wanted, max_pixels)
+    if factor < wanted:
+        record["capped"] = f"x{wanted:.2f} would exceed {max_pixels:,} pixels"
+    if factor < 1.05:  # not worth a resample
+        return image, 1.0, record
+    return rescale(image, factor), factor, record
 
 
-def preprocess(image: np.ndarray, steps: Iterable[tuple[str, Mapping[str, Any]]] | None = None) -> Preprocessed:
+def _checked_skew(image: np.ndarray, max_angle: float, tolerance: float) -> tuple[float, bool, dict[str, Any]]:
+    """The skew angle and whether to apply it: the halves of a page must agree (see :mod:`guards`)."""
+    angle = estimate_skew(image, max_angle=max_angle)
+    h = image.shape[0]
+    if h >= 250:
+        top, bottom = image[: h // 2], image[h // 2 :]
+        halves = (estimate_skew(top, max_angle=max_angle), estimate_skew(bottom, max_angle=max_angle))
+        ok = guards.skew_agrees(halves, tolerance)
+        return angle, ok, {"halves": list(halves)}
+    # Too small to halve (a line or a few): trust no rotation; Tesseract copes with small skews itself.
+    return angle, False, {"halves": None}
+
+
+def preprocess(  # noqa: C901 - each guard (size, height, skew, crop) is one branch of the one pass
+    image: np.ndarray, steps: Iterable[tuple[str, Mapping[str, Any]]] | None = None
+) -> Preprocessed:
     """Run ``steps`` (default :data:`DEFAULT_STEPS`) on a scan and record what each did.
 
     Unknown steps or parameters raise :class:`UsageError` naming them.
@@ -334,23 +331,33 @@ def preprocess(image: np.ndarray, steps: Iterable[tuple[str, Mapping[str, Any]]]
             if name == "grayscale":
                 img = grayscale(img)
             elif name == "crop_border":
-                img, box = whiten_border(img, **params)
-                matrix = matrix @ _translation(box[0], box[1])
+                box = find_content_box(img, **params)
+                light = guards.light_strips(img, box)
                 entry["box"] = list(box)
+                if not light:
+                    img = crop(img, box).copy()
+                    matrix = matrix @ _translation(box[0], box[1])
+                else:  # a strip to cut is paper, not a scanner border: keep the page whole
+                    entry["applied"] = False
+                    entry["reason"] = f"the {', '.join(light)} strip is paper, not border"
             elif name == "upscale":
-                img, factor, height = _step_upscale(img, **params)
+                img, factor, estimate = _step_upscale(img, **params)
                 matrix = matrix @ _scaling(1.0 / factor)
                 entry["factor"] = round(factor, 4)
-                entry["text_height"] = round(height, 1)
+                entry.update(estimate)
             elif name == "deskew":
                 min_angle = float(params.pop("min_angle", 0.0))
-                angle = estimate_skew(img, **params)
+                tolerance = float(params.pop("tolerance", 0.3))
+                angle, trusted, evidence = _checked_skew(img, tolerance=tolerance, **params)
                 entry["angle"] = angle
-                if abs(angle) >= min_angle:
+                entry.update(evidence)
+                if abs(angle) >= min_angle and trusted:
                     img, back = rotate(img, angle)
                     matrix = matrix @ back
                 else:
                     entry["rotated"] = False
+                    if abs(angle) >= min_angle:
+                        entry["reason"] = "skew estimate not confirmed"
             elif name == "flatten":
                 img = flatten_illumination(img, **params)
             elif name == "denoise":
@@ -364,6 +371,10 @@ def preprocess(image: np.ndarray, steps: Iterable[tuple[str, Mapping[str, Any]]]
         except TypeError as e:
             raise UsageError(f"Bad parameters for preprocessing step {name!r}: {e}.") from e
         record.append(entry)
+    img, shrink = guards.fit_pixels(img)
+    if shrink != 1.0:  # the hard cap on what Tesseract gets, whatever the steps did
+        matrix = matrix @ _scaling(1.0 / shrink)
+        record.append({"step": "pixel_cap", "factor": round(shrink, 4), "max_pixels": guards.MAX_PIXELS})
     return Preprocessed(
         image=np.ascontiguousarray(img),
         steps=record,

@@ -111,6 +111,24 @@ def require_languages(langs: str | list[str], cmd: str = "tesseract") -> Tessera
     return info
 
 
+def check_lang_mode(mode: str, cmd: str = "tesseract") -> str:
+    """Check an OCR language mode (``auto``, ``rus``, ``eng``, ``rus+eng``, …) and that its packs are installed.
+
+    ``auto`` needs ``rus`` (it reads every page with it first). Raises :class:`UsageError` for a name
+    Tesseract could not have, and :class:`MissingDependencyError` naming the Debian package to install.
+    """
+    from workbench.errors import UsageError
+    from workbench.project import is_lang_mode
+
+    if not is_lang_mode(mode):
+        raise UsageError(
+            f"{mode!r} is not an OCR language mode.",
+            hint="Use auto, or Tesseract language names joined by '+': rus, aze_cyrl, eng, deu, rus+eng, …",
+        )
+    require_languages("rus" if mode == "auto" else mode, cmd)
+    return mode
+
+
 def clear_cache() -> None:
     """Forget earlier probes (tests change PATH and TESSDATA_PREFIX)."""
     _probe_cached.cache_clear()
