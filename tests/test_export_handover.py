@@ -333,11 +333,12 @@ def test_lines_adds_corrected_lines_and_re_export_updates_in_place(project: Proj
     assert [p.read_text(encoding="utf-8") for p in out.glob("*.gt.txt")] == [corrected[0] + "\n"]
     assert not first.skipped  # the typed line is neither reviewed nor an OCR line: not asked for
     name = first.files[0].stem
-    # Review the typed line and two others; insert a line at the top: names follow the image lines.
+    # Review the typed line and two others; insert a line between the first two: names follow the image lines.
     store = TranscriptStore(project)
-    text = ["Лист 141", *store.read("bagirov-1946/p1").text.split("\n")]
+    old = store.read("bagirov-1946/p1").text.split("\n")
+    text = [old[0], "Лист 141", *old[1:]]
     typed = text.index(TYPED_LINE)
-    store.save("bagirov-1946/p1", "\n".join(text), reviewed=[1, 2, typed], message="more")
+    store.save("bagirov-1946/p1", "\n".join(text), reviewed=[0, 2, typed], message="more")
     second = export_handover(project, ["bagirov-1946/p1"], "lines", out)
     assert name in {p.stem for p in second.files}  # the corrected line kept its file
     assert len(second.files) == 3 and len(list(out.glob("*.png"))) == 3
@@ -348,7 +349,7 @@ def test_lines_adds_corrected_lines_and_re_export_updates_in_place(project: Proj
     restored = [
         line.replace("демократической", "демохратической") for line in store.read("bagirov-1946/p1").text.split("\n")
     ]
-    store.save("bagirov-1946/p1", "\n".join(restored), reviewed=[1, 2], message="back")
+    store.save("bagirov-1946/p1", "\n".join(restored), reviewed=[0, 2], message="back")
     third = export_handover(project, ["bagirov-1946/p1"], "lines", out)
     assert len(third.files) == 2 and len(list(out.glob("*.gt.txt"))) == 2 and "Deleted 1 pair" in third.summary()
     assert (out / MANIFEST).read_text(encoding="utf-8").count("\n") == 3
