@@ -32,7 +32,7 @@ async def test_form_feed_and_other_line_breaks_of_python_stay_in_their_line(demo
     # str.splitlines (which Textual's document used) breaks lines at \f, \v, \x1c and U+2028: the editor gave
     # them back as newlines, and a save turned a typescript's page break into an empty line.
     store = TranscriptStore(demo)
-    text = "first page\n\fsecond page\v\u2028end\n"
+    text = "first page\n\fsecond page\u2028end\n"
     store.save("demo/p1", text, author="tester", source="edit")
     app = make_app(demo, "demo/p1", load_dictionaries=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -47,3 +47,18 @@ async def test_form_feed_and_other_line_breaks_of_python_stay_in_their_line(demo
     saved = store.read("demo/p1")
     assert saved.text == "X" + text
     assert (saved.path / "text.txt").read_bytes() == ("X" + text).encode("utf-8")
+
+
+@run_async
+async def test_a_corrupt_autosave_is_moved_aside_and_the_user_told(demo: Project) -> None:
+    # It used to read as "no autosave": no recovery offered, and the next autosave overwrote it.
+    store = TranscriptStore(demo)
+    recovery = store.recovery_path("demo/p1")
+    recovery.write_text('{"text": "edits the user typed, then the power went', encoding="utf-8")
+    app = make_app(demo, "demo/p1", load_dictionaries=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        messages = [n.message for n in app._notifications]
+        assert any("autosave" in m and "moved aside" in m for m in messages), messages
+    aside = list(recovery.parent.glob(".recovery-corrupt-*.json"))
+    assert len(aside) == 1 and "power went" in aside[0].read_text(encoding="utf-8")

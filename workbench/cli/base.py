@@ -69,3 +69,9 @@ def warn_unusable_scans(project: Project) -> None:
             "(e.g. a newline, backslash or '#' in the name); `workbench doctor` lists them.",
             err=True,
         )
+
+
+def echo_save_warnings(warnings: tuple[str, ...]) -> None:
+    """What a save could not carry over (a damaged base version's marks), on stderr."""
+    for warning in warnings:
+        click.echo(f"workbench: warning: {warning}", err=True)

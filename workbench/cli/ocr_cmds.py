@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from workbench.cli.base import Context, cli, pass_ctx, warn_unusable_scans
+from workbench.cli.base import Context, cli, echo_save_warnings, pass_ctx, warn_unusable_scans
 from workbench.cli.linespec import parse_lines, parse_range
 from workbench.errors import StorageError, UsageError
 
@@ -247,6 +247,7 @@ def import_cmd(ctx: Context, file: Path, page: str, fmt: str | None, message: st
     from workbench.formats import import_file
 
     result = import_file(ctx.project(), file, page, fmt=fmt, message=message)
+    echo_save_warnings(result.warnings)
     click.echo(f"Imported {file} as {page} version {result.version.number}.")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli.base import Context, cli, pass_ctx
+from workbench.cli.base import Context, cli, echo_save_warnings, pass_ctx
 from workbench.cli.linespec import parse_lines
 from workbench.errors import UsageError
 from workbench.orthography import LANGS
@@ -27,6 +27,7 @@ def _open(ctx: Context, page: str) -> PageSession:
 def _save(session: PageSession, message: str) -> None:
     base = session.base
     result = session.save(session.saved_text, message=message)
+    echo_save_warnings(result.warnings)
     click.echo(f"{session.page_id}: saved version {result.version.number} ({message}).")
     if result.conflict:
         raise conflict_error(session.page_id, result, base)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from workbench.cli.base import Context, cli, pass_ctx, stdout_is_terminal
+from workbench.cli.base import Context, cli, echo_save_warnings, pass_ctx, stdout_is_terminal
 from workbench.diff import DiffOp, char_diff, line_diff, lines, unified_diff, word_diff
 from workbench.errors import InputError, IntegrityError, PageError
 from workbench.evaluation import evaluate, json_rate
@@ -69,6 +69,7 @@ def save_cmd(
     if source is None:
         source = "edit" if store.latest_number(page) is not None else "import"
     result = store.save(page, text, source=source, base=base, message=message, status=status)
+    echo_save_warnings(result.warnings)
     if result.conflict:
         raise conflict_error(page, result, base)
     click.echo(f"Saved {page} version {result.version.number} ({result.version.status}).")

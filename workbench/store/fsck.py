@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import IntegrityError, PageError
+from workbench.project import walk_transcripts
 from workbench.store.model import SOURCES, STATUSES
 from workbench.store.reading import StoreReader
 from workbench.store.temporaries import clean_folder
@@ -16,7 +18,7 @@ class Problem:
     """A damaged version found by :meth:`StoreReader.fsck`."""
 
     page: str
-    kind: str  # "versions" or "candidates"
+    kind: str  # "versions" or "candidates", or "folder" for a folder that could not be read
     number: int
     message: str
 
@@ -43,7 +45,18 @@ def fsck(store: StoreReader) -> FsckReport:
     is a symbolic link. Nothing is repaired or deleted except dead temporary folders.
     """
     report = FsckReport()
-    for pid in store.page_ids():
+    page_ids, unreadable = walk_transcripts(store.root)
+    for folder, why in unreadable:
+        # What fsck did not read, it does not call clean.
+        report.problems.append(
+            Problem(
+                page=_page_of(store, folder),
+                kind="folder",
+                number=0,
+                message=f"{folder}: cannot be read ({why}); the pages in it were not checked.",
+            )
+        )
+    for pid in page_ids:
         try:
             for kind in ("versions", "candidates"):
                 report.removed.extend(clean_folder(store.kind_dir(pid, kind)))
@@ -52,13 +65,29 @@ def fsck(store: StoreReader) -> FsckReport:
             continue
         for kind in ("versions", "candidates"):
             folder = store.root / pid / kind
-            for number in store.numbers_in(folder):
+            try:
+                names = os.listdir(folder)
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                report.problems.append(
+                    Problem(page=pid, kind=kind, number=0, message=f"{folder}: cannot be read ({e.strerror or e}).")
+                )
+                continue
+            for number in sorted(int(n) for n in names if n.isascii() and n.isdigit()):
                 report.checked += 1
                 vdir = folder / f"{number:04d}"
                 problem = _check_version(store, vdir, number)
                 if problem:
                     report.problems.append(Problem(page=pid, kind=kind, number=number, message=problem))
     return report
+
+
+def _page_of(store: StoreReader, folder: Path) -> str:
+    try:
+        return folder.relative_to(store.root).as_posix()
+    except ValueError:
+        return str(folder)
 
 
 def _check_version(store: StoreReader, vdir: Path, number: int) -> str | None:

@@ -67,11 +67,52 @@ class VersionMeta:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VersionMeta:
-        """Read the JSON form back."""
+        """Read the JSON form back, checking every field's type.
+
+        A hand-edited or damaged ``meta.json`` (``"reviewed": [0, "1"]``, ``"time": 5``, ``"author": null``)
+        raises ``TypeError``/``ValueError`` naming the field, which readers turn into an
+        :class:`IntegrityError`: the version is reported as damaged instead of crashing a later save,
+        restore or ``history`` with a ``TypeError`` deep inside.
+        """
         known = cls.__dataclass_fields__
         values = {k: v for k, v in data.items() if k in known}
-        values["reviewed"] = tuple(values.get("reviewed", ()))
+        for name in ("number", "time", "author", "source", "base", "message", "status", "checksum"):
+            if name not in values:
+                raise ValueError(f"no {name!r}")
+        for name, kinds in _FIELD_TYPES.items():
+            if name in values and not _is(values[name], kinds):
+                raise TypeError(f"{name!r} is {values[name]!r}, not {' or '.join(k.__name__ for k in kinds)}")
+        reviewed = values.get("reviewed", [])
+        if not isinstance(reviewed, list) or not all(_is(i, (int,)) and i >= 0 for i in reviewed):
+            raise TypeError(f"'reviewed' is {reviewed!r}, not a list of line numbers (0 or more)")
+        if values["number"] < 1 or (values["base"] is not None and values["base"] < 1):
+            raise ValueError(f"'number' {values['number']!r} or 'base' {values['base']!r} is below 1")
+        values["reviewed"] = tuple(reviewed)
         return cls(**values)
+
+
+def _is(value: Any, kinds: tuple[type, ...]) -> bool:
+    # bool is an int in Python, never a version number or a line number here.
+    if isinstance(value, bool) and bool not in kinds:
+        return False
+    return isinstance(value, kinds)
+
+
+#: The JSON type of each field of ``meta.json`` (``type(None)``: may be null).
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "number": (int,),
+    "time": (str,),
+    "author": (str,),
+    "source": (str,),
+    "base": (int, type(None)),
+    "message": (str,),
+    "status": (str,),
+    "checksum": (str,),
+    "ocr": (dict, type(None)),
+    "conflict": (bool,),
+    "extra": (dict,),
+    "layout_checksum": (str, type(None)),
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +145,9 @@ class SaveResult:
 
     version: VersionMeta
     latest_before: int | None = None  # the newest version when the save landed (for conflict reports)
+    #: What the save could not carry over and the caller must tell the user (a damaged base version's
+    #: reviewed marks or status); the core never prints.
+    warnings: tuple[str, ...] = ()
 
     @property
     def conflict(self) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 from workbench.errors import IntegrityError, PageError
 from workbench.layout import Layout
 from workbench.layout import loads as layout_loads
-from workbench.project import Project, validate_page_id
+from workbench.project import Project, validate_page_id, walk_transcripts
 from workbench.store.caches import load_cache, write_cache
 from workbench.store.model import HUMAN_SOURCES, Version, VersionMeta, checksum, digest
 
@@ -247,28 +247,12 @@ class StoreReader:
     def page_ids(self) -> list[str]:
         """Ids of every page with a ``versions`` or ``candidates`` folder under ``transcripts/``, sorted.
 
-        Symbolic links are not followed, so every id found names a folder really inside ``transcripts/``.
+        Pages inside another page's folder (``save doc/p1/sub``) and in dot-folders (``save doc/.x``) are
+        found too: the store can write them, so fsck, progress and export must see them (see
+        :func:`workbench.project.walk_transcripts`). Symbolic links are not followed, so every id found names
+        a folder really inside ``transcripts/``.
         """
-        found: list[str] = []
-
-        def walk(folder: str, prefix: str) -> None:
-            try:
-                everything = list(os.scandir(folder))
-            except (FileNotFoundError, NotADirectoryError, PermissionError):
-                return
-            entries = [e for e in everything if e.is_dir(follow_symlinks=False)]
-            # A page is found even if its versions folder is a link (so fsck can report it); only real
-            # folders are walked into.
-            names = {e.name for e in everything}
-            if prefix and ("versions" in names or "candidates" in names):
-                found.append(prefix)
-                return  # a page folder holds no further pages
-            for e in entries:
-                if not e.name.startswith("."):
-                    walk(e.path, f"{prefix}/{e.name}" if prefix else e.name)
-
-        walk(str(self.root), "")
-        return sorted(found)
+        return walk_transcripts(self.root)[0]
 
     def status(self, page_id: str) -> str | None:
         """The latest version's status, or ``None`` for a page never saved."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
@@ -33,7 +32,7 @@ from workbench.store.model import (
 )
 from workbench.store.reading import StoreReader
 from workbench.store.temporaries import LIVE_TEMPORARIES, clean_folder, new_temporary
-from workbench.text import nfc
+from workbench.text import check_name, check_transcript, nfc
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,7 @@ class _Resolved:
     reviewed: tuple[int, ...]
     ocr: dict[str, Any] | None
     extra: dict[str, Any] | None
+    warnings: tuple[str, ...] = ()
 
 
 class TranscriptStore(StoreReader):
@@ -107,6 +107,9 @@ class TranscriptStore(StoreReader):
         if draft.source not in SOURCES:
             raise InputError(f"Unknown source {draft.source!r}; use one of {', '.join(SOURCES)}.")
         text = nfc(draft.text)
+        check_transcript(text, source=f"Page {page_id!r}")  # NUL, escape … never enter a transcript
+        if draft.author is not None:
+            check_name(draft.author, what="The author")
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError as e:  # lone surrogates from a broken clipboard or decoder
@@ -119,16 +122,12 @@ class TranscriptStore(StoreReader):
             raise InputError(f"Page {page_id!r} has no version {base} to base a save on.")
         prev_meta: VersionMeta | None = None
         prev_text: str | None = None
+        warnings: list[str] = []
         parent = base if base is not None else latest
         if kind == "versions" and parent is not None and (draft.status is None or draft.reviewed is None):
             # Status and reviewed marks follow the version this text was edited from (its base). A damaged
-            # base loses only what it cannot give: its text damaged, its marks; its metadata, its status too.
-            pdir = page / "versions" / f"{parent:04d}"
-            with contextlib.suppress(IntegrityError):
-                prev_meta = self.read_meta_file(pdir)
-            if prev_meta is not None and draft.reviewed is None and prev_meta.reviewed:
-                with contextlib.suppress(IntegrityError):
-                    prev_text = self.read_folder(pdir).text
+            # base is skipped for the newest intact version before it, and the save result says so.
+            prev_meta, prev_text, warnings = self._intact_base(page_id, parent, marks=draft.reviewed is None)
         status = (
             normalise_status(draft.status)
             if draft.status
@@ -157,7 +156,41 @@ class TranscriptStore(StoreReader):
             reviewed=reviewed,
             ocr=draft.ocr,
             extra=draft.extra,
+            warnings=tuple(warnings),
         )
+
+    def _intact_base(
+        self, page_id: str, parent: int, *, marks: bool
+    ) -> tuple[VersionMeta | None, str | None, list[str]]:
+        """The newest version at or before ``parent`` that can be read (its text too when ``marks`` are to be
+        carried and it has some), and a warning for each damaged version skipped on the way."""
+        warnings: list[str] = []
+        folder = self.kind_dir(page_id, "versions")
+        for number in reversed([n for n in self.numbers_in(folder) if n <= parent]):
+            vdir = folder / f"{number:04d}"
+            try:
+                meta = self.read_meta_file(vdir)
+            except IntegrityError as e:
+                warnings.append(f"Page {page_id!r}: version {number} is damaged ({e.message}); not used as the base.")
+                continue
+            if warnings:
+                warnings.append(f"Page {page_id!r}: status and reviewed marks were carried from version {number}.")
+            text = None
+            if marks and meta.reviewed:
+                try:
+                    text = self.read_folder(vdir).text
+                except IntegrityError as e:
+                    # The marks cannot be checked against a damaged text: dropped, and the user is told.
+                    warnings.append(
+                        f"Page {page_id!r}: the text of version {number} is damaged ({e.message}); its "
+                        f"{len(meta.reviewed)} reviewed mark(s) were dropped."
+                    )
+            return meta, text, warnings
+        if warnings:
+            warnings.append(
+                f"Page {page_id!r}: no intact earlier version; the status was reset and no line is marked reviewed."
+            )
+        return None, None, warnings
 
     def _save(self, kind: str, page_id: str, draft: Draft) -> SaveResult:
         resolved = self._resolve(kind, page_id, draft)
@@ -227,7 +260,7 @@ class TranscriptStore(StoreReader):
                     number = max(number + 1, (self.numbers_in(folder) or [0])[-1] + 1)
                     continue
                 durable.fsync_dir(folder)
-                return SaveResult(version=meta, latest_before=newest)
+                return SaveResult(version=meta, latest_before=newest, warnings=r.warnings)
         except OSError as e:
             shutil.rmtree(tmp, ignore_errors=True)
             raise durable.storage_error(e, folder) from e
@@ -249,8 +282,19 @@ class TranscriptStore(StoreReader):
         )
 
     def set_status(self, page_id: str, status: str, *, author: str | None = None) -> SaveResult:
-        """Record a new status as a new version with the same text."""
-        latest = self.read(page_id)
+        """Record a new status as a new version with the same text.
+
+        The text is the latest version's, so a damaged latest version cannot be given a status: the error says
+        to restore a good version first (which is a new save, never blocked by the damage).
+        """
+        try:
+            latest = self.read(page_id)
+        except IntegrityError as e:
+            raise IntegrityError(
+                f"{e.message} Its status cannot be set.",
+                hint=f"`workbench history {page_id}` lists the versions; `workbench restore {page_id} N` saves a "
+                "good one as the newest, then set the status.",
+            ) from e
         name = normalise_status(status)
         return self.save(
             page_id,

@@ -303,6 +303,8 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart):
             self._show_conflict(result.latest_before, result.version.number, base_before)
         else:
             self.notify(f"Saved {session.page_id} as version {result.version.number}.", timeout=3)
+        for warning in result.warnings:  # e.g. a damaged base version: its reviewed marks could not follow
+            self.notify(warning, title="Saved, but", severity="warning", timeout=12)
 
     def _show_conflict(self, theirs: int | None, mine: int, base: int | None) -> None:
         session = self.session

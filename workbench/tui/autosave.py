@@ -7,6 +7,7 @@ import time
 
 from rich.text import Text
 
+from workbench.errors import IntegrityError
 from workbench.tui.base import AppBase, guarded, screens
 from workbench.tui.diffview import render_diff
 
@@ -31,7 +32,11 @@ class AutosavePart(AppBase):
     def _offer_recovery(self) -> None:
         session = self.session
         assert session is not None
-        rec = self.store.read_recovery(session.page_id)
+        try:
+            rec = self.store.read_recovery(session.page_id)
+        except IntegrityError as e:  # a corrupt autosave, moved aside: say where, never pretend there was none
+            self.notify(str(e), title=e.title, severity="warning", timeout=20)
+            return
         if not rec or not isinstance(rec.get("text"), str):
             return
         if rec["text"] == session.saved_text:
