@@ -62,3 +62,14 @@ async def test_a_corrupt_autosave_is_moved_aside_and_the_user_told(demo: Project
         assert any("autosave" in m and "moved aside" in m for m in messages), messages
     aside = list(recovery.parent.glob(".recovery-corrupt-*.json"))
     assert len(aside) == 1 and "power went" in aside[0].read_text(encoding="utf-8")
+
+
+@run_async
+async def test_an_unknown_key_in_the_configuration_is_shown(demo: Project) -> None:
+    text = demo.config_file.read_text(encoding="utf-8").replace("timeout = 180", "timout = 180")
+    demo.config_file.write_text(text, encoding="utf-8")
+    app = make_app(demo, "demo/p1", load_dictionaries=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        messages = [n.message for n in app._notifications]
+        assert any("ocr.timout" in m and "did you mean 'timeout'" in m for m in messages), messages

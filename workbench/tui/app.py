@@ -112,6 +112,10 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart):
         else:
             self.open_page(page_id)
         self.editor.focus()
+        # Unknown keys in workbench.toml or a document.toml (a typo such as `timout`): the core returns them.
+        self.project.check_keys()
+        for warning in self.project.warnings:
+            self.notify(warning, title="Configuration", severity="warning", timeout=15)
         self.set_interval(0.5, self._tick)
         if self.load_dictionaries:
             self.load_spellers()
