@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from pathlib import Path
 
 import pytest
 from helpers import run_async
+from textual.worker import WorkerFailed
 
 from workbench.project import Project
 from workbench.store import TranscriptStore
@@ -73,3 +76,29 @@ async def test_an_unknown_key_in_the_configuration_is_shown(demo: Project) -> No
         await settle(pilot, app)
         messages = [n.message for n in app._notifications]
         assert any("ocr.timout" in m and "did you mean 'timeout'" in m for m in messages), messages
+
+
+@run_async
+async def test_an_image_that_fails_to_draw_is_said_so_not_left_loading(
+    demo: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 15 item 12: drawing the 144-megapixel scan raised in the image worker and the pane stayed on
+    # "Loading the scan…" for good. Whatever fails there now, the pane says there is no image, and why.
+    from workbench.tui.imaging import PageImage
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("x1 must be greater than or equal to x0")
+
+    monkeypatch.setattr(PageImage, "view", broken)
+    app = make_app(demo, "demo/p1", load_dictionaries=False)
+    async with app.run_test(size=SIZE) as pilot:
+        why = ""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # poll for the pane's state, with a deadline
+            with contextlib.suppress(WorkerFailed):  # the image worker fails: that is the point
+                await app.workers.wait_for_complete()
+            await pilot.pause()
+            why = str(app.page_view.query_one(".why").render())
+            if "Loading" not in why:
+                break
+        assert "No image" in why and "could not be shown" in why, why

@@ -58,7 +58,14 @@ class ImagesPart(AppBase):
         """Keep a loaded scan; show it if its page is the open one (a prefetched one waits for its page)."""
         self._remember_image(message.page_id, message.image)
         if not message.prefetched and self.session is not None and self.session.page_id == message.page_id:
-            self._show_image_for(message.page_id)
+            try:
+                self._show_image_for(message.page_id)
+            except Exception as e:  # noqa: BLE001 - a scan that cannot be drawn must not end the app
+                # Issue 15 item 12: drawing a 144-MP scan raised here; the pane stayed on "Loading the scan…"
+                # (before, the app itself stopped). Now the pane says there is no image, and the error is logged.
+                self.report(e, "showing the scan")
+                self._remember_image(message.page_id, f"the scan could not be shown ({type(e).__name__}: {e}).")
+                self._show_image_for(message.page_id)
 
     def _follow_cursor(self) -> None:
         s = self.session
