@@ -22,6 +22,9 @@ from workbench.errors import InputError, MetadataError, UsageError
 from workbench.orthography import ORTHOGRAPHIES
 
 LANGUAGES = ("rus", "aze_cyrl", "rus+aze_cyrl", "auto")
+#: Which model reads Azerbaijani: the project's own (models/aze_cyrl_wb.traineddata) or Tesseract's aze_cyrl.
+AZE_MODELS = ("workbench", "tesseract")
+DEFAULT_AZE_MODEL = "tesseract"
 #: A Tesseract language name (``eng``, ``deu``, ``aze_cyrl``, ``chi_sim``); modes join names with ``+``.
 _TESSERACT_NAME = re.compile(r"^[a-z]{3}(?:_[a-z]+)?$")
 _MODES_HINT = "auto, rus, aze_cyrl, rus+aze_cyrl, or installed Tesseract languages such as eng, deu or rus+eng"
@@ -43,7 +46,7 @@ def is_lang_mode(value: object, *, allow_auto: bool = True) -> bool:
 #: The keys ``workbench.toml`` knows, per table.
 PROJECT_KEYS = {
     "project": ("name", "author", "max_input_mb"),
-    "ocr": ("lang", "jobs", "timeout"),
+    "ocr": ("lang", "jobs", "timeout", "aze_model"),
     "dictionary": ("yo",),
 }
 DOCUMENT_KEYS = ("title", "date", "languages", "orthography", "yo", "citation", "notes", "pages")
@@ -114,6 +117,8 @@ class Settings:
     ocr_lang: str = "auto"
     ocr_jobs: int = 0
     ocr_timeout: float = 180.0
+    #: ``[ocr] aze_model`` (or ``$WORKBENCH_AZE_MODEL``): ``workbench`` or ``tesseract``, see AZE_MODELS.
+    ocr_aze_model: str = DEFAULT_AZE_MODEL
     max_input_mb: float = 20.0
     #: ``[dictionary] yo``: whether the archive's texts print ё. Typescripts of the period never do (a Soviet
     #: typewriter had no ё key), so by default suggestions write е where the lexicon has ё.
@@ -159,8 +164,16 @@ def load_settings(path: Path, overrides: dict[str, Any] | None = None) -> tuple[
         "ocr_lang": _get(ocr, "lang", str, path, "ocr.lang", "auto"),
         "ocr_jobs": _get(ocr, "jobs", int, path, "ocr.jobs", 0),
         "ocr_timeout": _get(ocr, "timeout", (int, float), path, "ocr.timeout", 180),
+        "ocr_aze_model": os.environ.get("WORKBENCH_AZE_MODEL")
+        or _get(ocr, "aze_model", str, path, "ocr.aze_model", DEFAULT_AZE_MODEL),
         "yo": dictionary.get("yo", False),
     }
+    if values["ocr_aze_model"] not in AZE_MODELS:
+        raise MetadataError(
+            f"{path}: ocr.aze_model (or $WORKBENCH_AZE_MODEL) = {values['ocr_aze_model']!r} "
+            f"is not one of {', '.join(AZE_MODELS)}.",
+            path=path,
+        )
     if not isinstance(values["yo"], bool):
         raise MetadataError(f"{path}: key dictionary.yo = {values['yo']!r}; use true or false.", path=path)
     if not is_lang_mode(values["ocr_lang"]):

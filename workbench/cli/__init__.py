@@ -14,6 +14,7 @@ from workbench.cli import (
     project_cmds,  # noqa: F401
     search_cmds,  # noqa: F401
     store_cmds,  # noqa: F401
+    train_cmds,  # noqa: F401
     tui_cmds,  # noqa: F401
 )
 from workbench.cli.base import Context, cli

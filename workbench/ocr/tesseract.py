@@ -98,17 +98,19 @@ def _model_info(path: str, size: int, mtime_ns: int) -> dict[str, Any]:
     return {"file": path, "size": size, "mtime_ns": mtime_ns}
 
 
-def model_info(lang: str) -> dict[str, dict[str, Any]]:
+def model_info(lang: str, tessdata: Path | None = None) -> dict[str, dict[str, Any]]:
     """Which model files ``lang`` (``rus+aze_cyrl``) uses: path, size and modification time of each.
 
     Size and time (not a content hash) identify the model cheaply; they change when a package update
-    replaces the file, which is what the batch cache must notice.
+    replaces the file, which is what the batch cache must notice. ``tessdata``: the folder given to
+    Tesseract instead of its own (links are followed to the real file).
     """
-    info = probe.probe()
+    folder = str(tessdata) if tessdata is not None else probe.probe().tessdata
     out: dict[str, dict[str, Any]] = {}
     for name in lang.split("+"):
-        path = Path(info.tessdata) / f"{name}.traineddata" if info.tessdata else Path(f"{name}.traineddata")
+        path = Path(folder) / f"{name}.traineddata" if folder else Path(f"{name}.traineddata")
         try:
+            path = path.resolve()
             st = path.stat()
             out[name] = _model_info(str(path), st.st_size, st.st_mtime_ns)
         except OSError:
@@ -179,13 +181,26 @@ def run(
     psm: int = 3,
     timeout: float | None = None,
     dpi: int | None = 300,
+    tessdata: Path | None = None,
 ) -> TesseractRun:
     """OCR ``image`` (an 8-bit array or an image file) with ``lang`` and return its lines and words.
+
+    ``tessdata`` is a models folder to use instead of Tesseract's own (the project's model beside links
+    to the system's, see :mod:`workbench.ocr.models`).
 
     Raises :class:`MissingDependencyError` when Tesseract or a language pack is missing,
     :class:`EngineTimeoutError` after ``timeout`` seconds, and :class:`EngineError` for any other failure.
     """
-    info = probe.require_languages(lang)
+    if tessdata is None:
+        info = probe.require_languages(lang)
+    else:
+        info = probe.probe()
+        missing = [m for m in lang.split("+") if not (tessdata / f"{m}.traineddata").exists()]
+        if missing:
+            raise MissingDependencyError(
+                f"No model {', '.join(missing)} in {tessdata}.",
+                hint='Install the language packs, or choose the system model with [ocr] aze_model = "tesseract".',
+            )
     # Tesseract's LSTM asks OpenMP for 4 threads; on our 2-core machines one thread per process is
     # faster even for a single page, and with several processes it avoids heavy oversubscription.
     # Only OMP_THREAD_LIMIT overrides that clause (see PERFORMANCE_NOTES.md); the user may set it.
@@ -200,6 +215,8 @@ def run(
         args = [info.path, source, "stdout", "-l", lang, "--psm", str(int(psm))]
         if dpi:
             args += ["--dpi", str(int(dpi))]
+        if tessdata is not None:
+            args += ["--tessdata-dir", str(tessdata)]
         try:
             finished = process.run([*args, "tsv"], timeout=timeout)
         except FileNotFoundError as e:
@@ -223,7 +240,7 @@ def run(
         lang=lang,
         psm=psm,
         version=".".join(str(v) for v in info.version),
-        models=model_info(lang),
+        models=model_info(lang, tessdata),
         seconds=time.perf_counter() - start,
     )
 

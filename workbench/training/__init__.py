@@ -1,0 +1,1 @@
+"""Training the project's recognition model: Tesseract's training programs and ``workbench train``."""
