@@ -12,7 +12,8 @@ Sets (all measured in one run, so the ratios hold even on a shared, noisy machin
 
 Engines: ``aze_cyrl`` (plain Tesseract, its artefacts repaired by ``normalise_aze_cyrl`` as the workbench
 does; the raw artefacts are counted), ``fusion`` (the pipeline's ``auto`` mode with the system models, pages
-only), ``wb`` (plain Tesseract with the project's model). Per-letter recall and precision come from a
+only), ``wb`` (plain Tesseract with the project's model), ``wb-pipeline`` (the pipeline's ``auto`` mode with
+the project's model, ``[ocr] aze_model = "workbench"``; pages only). Per-letter recall and precision come from a
 minimal-edit alignment (workbench.metrics.align) of each reading against its ground truth.
 
     .venv/bin/python bench/bench_aze_model.py [--lines 40] [--pages 2] [--model models/aze_cyrl_wb.traineddata]
@@ -79,7 +80,7 @@ class Tally:
         gt, text = norm(gt), norm(text)
         ec = character_errors(gt, text)
         self.errors += ec.errors
-        self.chars += ec.reference
+        self.chars += ec.reference_length
         for a, b in align(gt, text):
             if a is not None and a in TARGET:
                 self.ref[a] += 1
@@ -98,6 +99,8 @@ class Tally:
             n = self.ref[ch]
             out[ch] = {
                 "n": n,
+                "hit": self.hit[ch],
+                "hyp": self.hyp[ch],
                 "recall": round(100.0 * self.hit[ch] / n, 1) if n else None,
                 "precision": round(100.0 * self.hit[ch] / self.hyp[ch], 1) if self.hyp[ch] else None,
             }
@@ -137,10 +140,12 @@ def bench_lines(lines: dict[str, list[str]], tessdata: Path, work: Path, seed: i
     for orth, texts in lines.items():
         for strength in STRENGTHS:
             rng = np.random.default_rng([seed, int(strength * 100), int(orth)])
-            pairs = train_model.render_lines(texts, work / f"l{orth}_{strength}", "FreeMono", rng, (strength, strength))
+            pairs = train_model.render_lines(
+                texts, work / f"l{orth}_{int(strength * 100)}", "FreeMono", rng, (strength, strength)
+            )
             tallies = {"aze_cyrl": Tally(), "wb": Tally()}
             for i, (img, gt) in enumerate(pairs):
-                path = work / f"line_{orth}_{strength}_{i}.png"
+                path = work / f"line_{orth}_{int(strength * 100)}_{i}.png"
                 cv2.imwrite(str(path), img)
                 raw = tesseract(path, "aze_cyrl", 7)
                 tallies["aze_cyrl"].add(gt, raw, normalise_aze_cyrl(raw, orth))
@@ -194,8 +199,9 @@ def render_look(lines: list[str], look: str, seed: int) -> np.ndarray:
     return rs.age_page(ink, rng)
 
 
-def fusion_reader(pages: dict[str, tuple[Path, str]], orth: str, model: str) -> dict[str, str]:
-    """The pipeline's ``auto`` reading of each page, in a throw-away project (``model``: workbench|tesseract)."""
+def fusion_reader(pages: dict[str, tuple[Path, str]], orth: str, model: str, model_file: Path) -> dict[str, str]:
+    """The pipeline's ``auto`` reading of each page, in a throw-away project (``model``: workbench|tesseract;
+    with ``workbench`` the project holds ``model_file`` as its own model)."""
     from workbench.project import Project
 
     os.environ["WORKBENCH_AZE_MODEL"] = model
@@ -209,7 +215,9 @@ def fusion_reader(pages: dict[str, tuple[Path, str]], orth: str, model: str) -> 
             f'title = "bench"\ndate = "1950"\nlanguages = ["aze_cyrl"]\northography = "{orth}"\n', encoding="utf-8"
         )
         for name, (image, _gt) in pages.items():
-            (doc / f"{name}.png").write_bytes(image.read_bytes())
+            (doc / f"{name}{image.suffix}").write_bytes(image.read_bytes())
+        (root / "models").mkdir()
+        (root / "models" / f"{PROJECT_MODEL}.traineddata").write_bytes(model_file.read_bytes())
         from workbench.ocr.pipeline import ocr_page
 
         project = Project(root)
@@ -218,7 +226,9 @@ def fusion_reader(pages: dict[str, tuple[Path, str]], orth: str, model: str) -> 
     return out
 
 
-def bench_pages(n_pages: int, tessdata: Path, work: Path, seed: int, train_texts: list[Path]) -> dict[str, Any]:
+def bench_pages(
+    n_pages: int, tessdata: Path, model_file: Path, work: Path, seed: int, train_texts: list[Path]
+) -> dict[str, Any]:
     import train_model
 
     seen: set[str] = set()
@@ -245,18 +255,20 @@ def bench_pages(n_pages: int, tessdata: Path, work: Path, seed: int, train_texts
     if gt_yak.exists() and yak_scan.exists():
         sets["yakubov-1953-az/p1"] = {"yakubov": (yak_scan, gt_yak.read_text(encoding="utf-8"))}
     for look, pages in sets.items():
-        tallies = {"aze_cyrl": Tally(), "fusion": Tally(), "wb": Tally()}
+        tallies = {"aze_cyrl": Tally(), "fusion": Tally(), "wb": Tally(), "wb-pipeline": Tally()}
         by_orth: dict[str, dict[str, tuple[Path, str]]] = {}
         for name, item in pages.items():
             by_orth.setdefault("1958" if name.endswith("1958") else "1939", {})[name] = item
         for orth, group in by_orth.items():
-            fused = fusion_reader(group, orth, "tesseract")
+            fused = fusion_reader(group, orth, "tesseract", model_file)
+            piped = fusion_reader(group, orth, "workbench", model_file)
             for name, (path, gt) in group.items():
                 raw = tesseract(path, "aze_cyrl", 3)
                 tallies["aze_cyrl"].add(gt, raw, normalise_aze_cyrl(raw, orth))
                 tallies["fusion"].add(gt, fused[name], fused[name])
                 raw = tesseract(path, PROJECT_MODEL, 3, tessdata)
                 tallies["wb"].add(gt, raw, raw)
+                tallies["wb-pipeline"].add(gt, piped[name], piped[name])
         results[look] = {k: t.summary() for k, t in tallies.items()}
         print(
             f"pages {look}: " + ", ".join(f"{k} CER {t.cer():.2f} %" for k, t in tallies.items()),
@@ -281,6 +293,53 @@ def bench_russian(tessdata: Path) -> dict[str, Any]:
     out = {k: {"cer": round(t.cer(), 2), "chars": t.chars} for k, t in tallies.items()}
     print("russian: " + ", ".join(f"{k} CER {t.cer():.2f} %" for k, t in tallies.items()), file=sys.stderr)
     return out
+
+
+def _pct(a: float, b: float) -> str:
+    return f"{100 * a / b:.1f}" if b else "–"
+
+
+def markdown(out: dict[str, Any]) -> str:
+    """The figures as the Markdown tables BENCHMARKS.md shows."""
+    rows: list[str] = []
+    if "lines" in out:
+        engines = list(next(iter(out["lines"].values())))
+        head = " | ".join(f"{e} CER" for e in engines)
+        rows += [
+            f"| lines (alphabet/strength) | {head} | artefacts (aze_cyrl raw) |",
+            "|---|" + "---|" * (len(engines) + 1),
+        ]
+        for key, res in out["lines"].items():
+            cers = " | ".join(f"{res[e]['cer']:.2f} %" for e in engines)
+            rows.append(f"| {key} | {cers} | {res['aze_cyrl']['artefacts']} |")
+        head = " | ".join(f"{e} recall / precision" for e in engines)
+        rows += ["", f"| letter | n | {head} |", "|---|---|" + "---|" * len(engines)]
+        for ch in TARGET:
+            n = sum(res[engines[0]]["letters"][ch]["n"] for res in out["lines"].values())
+            if not n:
+                continue
+            cells = []
+            for e in engines:
+                hit = sum(res[e]["letters"][ch]["hit"] for res in out["lines"].values())
+                hyp = sum(res[e]["letters"][ch]["hyp"] for res in out["lines"].values())
+                cells.append(f"{_pct(hit, n)} / {_pct(hit, hyp)}")
+            rows.append(f"| {ch} | {n} | " + " | ".join(cells) + " |")
+    if "pages" in out:
+        engines = list(next(iter(out["pages"].values())))
+        head = " | ".join(f"{e} CER" for e in engines)
+        rows += ["", f"| pages | chars | {head} | artefacts ({' / '.join(engines)}) |"]
+        rows.append("|---|---|" + "---|" * (len(engines) + 1))
+        for look, res in out["pages"].items():
+            cers = " | ".join(f"{res[e]['cer']:.2f} %" for e in engines)
+            arts = " / ".join(str(res[e]["artefacts"]) for e in engines)
+            rows.append(f"| {look} | {res[engines[0]]['chars']} | {cers} | {arts} |")
+    if "russian" in out:
+        r = out["russian"]
+        base = r["rus"]["cer"] or 1e-9
+        rows += ["", "| Russian pages | chars | CER | / rus |", "|---|---|---|---|"]
+        for k, v in r.items():
+            rows.append(f"| `-l {k}` | {v['chars']} | {v['cer']:.2f} % | {v['cer'] / base:.2f} |")
+    return "\n".join(rows)
 
 
 def main() -> None:
@@ -308,7 +367,7 @@ def main() -> None:
         if "lines" in a.sets:
             out["lines"] = bench_lines(held_out_lines(a.lines, a.seed, train_texts), tessdata, work, a.seed)
         if "pages" in a.sets:
-            out["pages"] = bench_pages(a.pages, tessdata, work, a.seed, train_texts)
+            out["pages"] = bench_pages(a.pages, tessdata, a.model.resolve(), work, a.seed, train_texts)
         if "russian" in a.sets:
             out["russian"] = bench_russian(tessdata)
     out["seconds"] = round(time.time() - t0, 1)
@@ -316,6 +375,7 @@ def main() -> None:
     if a.json:
         a.json.write_text(text, encoding="utf-8")
     print(text)
+    print(markdown(out))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from workbench.errors import InputError
+from workbench.errors import InputError, MetadataError
 from workbench.ocr.models import BUNDLED_MODEL, PROJECT_MODEL, engine_lang, project_model, tessdata_with
 from workbench.project import Project
 from workbench.training import finetune, tools
@@ -153,3 +153,33 @@ def test_train_cli_prints_a_json_report_and_rejects_a_bad_folder(tmp_project: Pr
     bad = subprocess.run([*cmd, str(tmp_project.root / "nope")], capture_output=True, text=True, check=False)
     assert bad.returncode == 2
     assert "not a folder" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.tesseract
+def test_the_project_model_reads_aze_cyrl_pages_only_when_chosen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_ocr_support import AZERBAIJANI, make_project
+    from test_ocr_support import render_lines as render_page
+
+    from workbench.ocr.job import prepare_job
+    from workbench.ocr.pipeline import run_job
+
+    project = make_project(tmp_path / "p", {"p1": render_page(AZERBAIJANI[:2])}, languages=("aze_cyrl",))
+    monkeypatch.setenv("WORKBENCH_AZE_MODEL", "tesseract")
+    system_job = prepare_job(project, "doc/p1")
+    assert system_job.aze_model is None
+    system = run_job(system_job)
+    # The system aze_cyrl needs the rus reading for ш and й (and records both models).
+    assert system.meta["models"] == ["aze_cyrl", "rus"]
+    monkeypatch.setenv("WORKBENCH_AZE_MODEL", "workbench")
+    job = prepare_job(project, "doc/p1")
+    assert job.aze_model == str(BUNDLED_MODEL)
+    result = run_job(job)
+    # The project's model has every letter: one run, no rus reading to merge from.
+    assert result.meta["models"] == [PROJECT_MODEL]
+    assert PROJECT_MODEL in result.meta["model_files"]
+    assert result.meta["cache_key"] != system.meta["cache_key"]
+    monkeypatch.setenv("WORKBENCH_AZE_MODEL", "elsewhere")
+    with pytest.raises(MetadataError, match="aze_model"):
+        prepare_job(project, "doc/p1")

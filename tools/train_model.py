@@ -252,6 +252,9 @@ def degrade(img: np.ndarray, rng: np.random.Generator, strength: float) -> np.nd
     ``img`` is 8-bit grey, black text on white (one line with a margin); ``strength`` 0..1.
     """
     h, w = img.shape
+    if rng.random() < 0.08:
+        # Some lines stay clean (a good carbon copy, a fresh ribbon, a careful scan): only a little blur.
+        return cv2.GaussianBlur(img, (0, 0), float(rng.uniform(0.3, 0.7)))
     ink = 1.0 - img.astype(np.float32) / 255.0
     # Ink bleed or thin strikes: grey dilation/erosion.
     r = rng.random()
@@ -464,6 +467,10 @@ def stage_train(build: Path, max_iterations: int, use_existing: bool = False) ->
     (build / "list.eval.small").write_text("\n".join(evals[:8]) + "\n", encoding="utf-8")
     print(" ".join(cmd), flush=True)
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    # Progress goes to BUILD/train.log (appended across runs; `watch` reads it).
+    log = os.open(build / "train.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
     # Become lstmtraining: one process to watch and to stop (its checkpoint is written every 100 iterations).
     os.execvpe(cmd[0], cmd, env)
 
@@ -512,14 +519,58 @@ def stage_export(build: Path, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     final = out / f"{MODEL}.traineddata"
     shutil.copyfile(combined, final)
+    print(f"exported the checkpoint of iteration {checkpoint_iteration(build)}", flush=True)
     res = run(["lstmeval", "--model", str(plain), "--eval_listfile", str(build / "list.eval")])
     print(res.stderr[-400:])
     return final
 
 
+def checkpoint_iteration(build: Path) -> int:
+    """The training iteration of the newest checkpoint, from the training log's last progress line."""
+    log = build / "train.log"
+    if not log.exists():
+        return 0
+    found = re.findall(r"At iteration \d+/(\d+)/\d+", log.read_text(encoding="utf-8", errors="replace"))
+    return int(found[-1]) if found else 0
+
+
+def stage_watch(build: Path, every: int) -> None:
+    """Every ``every`` iterations: the checkpoint as a model, and lstmeval on all held-out lines (a TSV log).
+
+    Runs beside the training (started separately, niced); a few minutes of one core per evaluation.
+    """
+    import time
+
+    starter = stage_starter(build)
+    out = build / "eval.tsv"
+    if not out.exists():
+        out.write_text("iteration\tcer\twer\tlines\n", encoding="utf-8")
+    done = {int(r.split("\t")[0]) for r in out.read_text(encoding="utf-8").splitlines()[1:] if r}
+    n_lines = sum(1 for _ in (build / "lines" / "eval").glob("*.gt.txt"))
+    while True:
+        it = checkpoint_iteration(build)
+        step = it // every * every
+        if step and step not in done:
+            model = build / "export" / f"ckpt_{it}.traineddata"
+            model.parent.mkdir(exist_ok=True)
+            ck = build / "checkpoints" / f"{MODEL}_checkpoint"
+            run(["lstmtraining", "--stop_training", "--continue_from", str(ck), "--traineddata", str(starter),
+                 "--model_output", str(model)])  # fmt: skip
+            res = run(["lstmeval", "--model", str(model), "--eval_listfile", str(build / "list.eval")])
+            m = re.search(r"BCER eval=([\d.]+), BWER eval=([\d.]+)", res.stdout + res.stderr)
+            if m:
+                with out.open("a", encoding="utf-8") as f:
+                    f.write(f"{it}\t{m.group(1)}\t{m.group(2)}\t{n_lines}\n")
+                print(f"iteration {it}: held-out CER {m.group(1)} %, WER {m.group(2)} %", flush=True)
+            done.add(step)
+            model.unlink(missing_ok=True)
+        time.sleep(60)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("stage", choices=["text", "render", "starter", "train", "export", "all"])
+    p.add_argument("stage", choices=["text", "render", "starter", "train", "export", "watch", "all"])
+    p.add_argument("--every", type=int, default=2500, help="watch: evaluate every N iterations")
     p.add_argument("--build", type=Path, default=Path.home() / ".cache" / "workbench" / "train-aze")
     p.add_argument("--out", type=Path, default=REPO / "models")
     p.add_argument("--train-lines", type=int, default=12_000)
@@ -540,6 +591,8 @@ def main() -> None:
         stage_train(build, a.max_iterations, a.use_existing)
     if a.stage == "export":
         print(stage_export(build, a.out))
+    if a.stage == "watch":
+        stage_watch(build, a.every)
 
 
 if __name__ == "__main__":

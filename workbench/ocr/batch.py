@@ -214,6 +214,12 @@ def _models_needed(job: Any) -> set[str]:
     return models
 
 
+def _system_models_needed(job: Any) -> set[str]:
+    """The system language packs a page needs (the project's model stands in for ``aze_cyrl`` when used)."""
+    models = _models_needed(job)
+    return models - {"aze_cyrl"} if job.aze_model else models
+
+
 def _stored_cache_keys(store: TranscriptStore, page_id: str) -> set[str]:
     keys: set[str] = set()
     for meta in (*store.history(page_id), *store.candidates(page_id)):
@@ -246,9 +252,10 @@ def _jobs_to_run(
     for pid in ids:
         try:
             job = prepare_job(project, pid, lang=lang, timeout=timeout, steps=steps, embed_image=embed)
-            if job.lang not in fingerprints:
-                fingerprints[job.lang] = engine_fingerprint(job.lang)
-            if not force and job.cache_key(fingerprints[job.lang]) in _stored_cache_keys(store, job.page_id):
+            engine_key = f"{job.lang}|{job.aze_model}"
+            if engine_key not in fingerprints:
+                fingerprints[engine_key] = engine_fingerprint(job.lang, job.aze_model)
+            if not force and job.cache_key(fingerprints[engine_key]) in _stored_cache_keys(store, job.page_id):
                 report.skipped.append(job.page_id)
                 continue
             todo.append(job)
@@ -260,7 +267,7 @@ def _jobs_to_run(
     # A missing language pack would fail every page the same way: say so once, before any work.
     needed: set[str] = set()
     for job in todo:
-        needed |= _models_needed(job)
+        needed |= _system_models_needed(job)
     if needed:
         from workbench.ocr.probe import require_languages
 

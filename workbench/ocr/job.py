@@ -13,13 +13,17 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from workbench.errors import InputError, PageError, UsageError, WorkbenchError
 from workbench.layout import Layout
+from workbench.ocr.models import PROJECT_MODEL, project_model
 from workbench.project import LANGUAGES, Project, Region, is_lang_mode
+
+if TYPE_CHECKING:
+    from workbench.ocr.tesseract import TesseractRun
 
 #: Bumped whenever a change here can change OCR output, so the batch cache re-runs such pages.
 PIPELINE_VERSION = 2
@@ -46,6 +50,8 @@ class PageJob:
     timeout: float
     project_root: str | None = None
     use_dictionary: bool = True
+    #: The project's Azerbaijani model file when it reads ``aze_cyrl`` (``[ocr] aze_model = "workbench"``).
+    aze_model: str | None = None
 
     def settings(self) -> dict[str, Any]:
         """The settings that decide the output (what the cache key is made of, besides the image)."""
@@ -60,6 +66,8 @@ class PageJob:
             ],
             "steps": [[name, dict(params)] for name, params in self.steps],
             "dictionary": self.use_dictionary,
+            # Only when set, so pages read with the system models keep their cache keys.
+            **({"aze_model": "workbench"} if self.aze_model else {}),
         }
 
     def cache_key(self, engine: dict[str, Any]) -> str:
@@ -133,6 +141,9 @@ def prepare_job(
     except OSError as e:
         raise InputError(f"{page.scan}: cannot read the scan ({e.strerror}).", path=page.scan) from e
     chosen = DEFAULT_STEPS if steps is None else steps
+    settings = project.settings()
+    # Without the model file (an installation without the repository's models/) the system model reads.
+    found = project_model(project.root) if settings.ocr_aze_model == "workbench" else None
     return PageJob(
         page_id=page.id,
         image_name=page.scan.relative_to(project.root).as_posix(),
@@ -146,24 +157,48 @@ def prepare_job(
         orthography=doc.orthography if doc else "1939",
         regions=tuple(regions),
         steps=tuple((name, tuple(sorted(dict(params).items()))) for name, params in chosen),
-        timeout=float(timeout if timeout is not None else project.settings().ocr_timeout),
+        timeout=float(timeout if timeout is not None else settings.ocr_timeout),
         project_root=str(project.root),
         use_dictionary=use_dictionary,
+        aze_model=str(found) if found else None,
     )
 
 
-def engine_fingerprint(lang_mode: str) -> dict[str, Any]:
+def engine_fingerprint(lang_mode: str, aze_model: str | None = None) -> dict[str, Any]:
     """Tesseract's version and the model files a language mode may use (part of the cache key)."""
     from workbench.ocr import tesseract
 
     models = ["rus", "aze_cyrl"] if lang_mode == "auto" else lang_mode.split("+")
     info: dict[str, Any] = {"version": tesseract.engine_version()}
     for name in models:
+        if name == "aze_cyrl" and aze_model:
+            st = os.stat(aze_model)
+            info[PROJECT_MODEL] = {"file": aze_model, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+            continue
         try:
             info[name] = tesseract.model_info(name)[name]
         except WorkbenchError:
             info[name] = None
     return info
+
+
+def engine_run(
+    job: PageJob, image: np.ndarray, lang: str, *, psm: int = 3, timeout: float | None = None
+) -> TesseractRun:
+    """Tesseract on ``image`` for the workbench language ``lang`` (``rus``, ``aze_cyrl``, ``rus+aze_cyrl``).
+
+    When the job uses the project's model, it reads in place of ``aze_cyrl``, from a folder that holds it
+    beside the system's models (so ``rus+aze_cyrl`` stays one run).
+    """
+    from workbench.ocr import tesseract
+
+    if job.aze_model and "aze_cyrl" in lang.split("+"):
+        from workbench.ocr.models import engine_lang, tessdata_with
+        from workbench.ocr.probe import probe
+
+        folder = tessdata_with(Path(job.aze_model), Path(probe().tessdata))
+        return tesseract.run(image, engine_lang(lang, True), psm=psm, timeout=timeout or job.timeout, tessdata=folder)
+    return tesseract.run(image, lang, psm=psm, timeout=timeout or job.timeout)
 
 
 def load_job_image(job: PageJob) -> np.ndarray:

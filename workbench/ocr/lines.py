@@ -12,7 +12,7 @@ from workbench import linemap
 from workbench.errors import PageError, UsageError
 from workbench.layout import LayoutLine
 from workbench.ocr.choose import normalise_word, score_line
-from workbench.ocr.job import PIPELINE_VERSION, OcrResult, load_job_image, prepare_job
+from workbench.ocr.job import PIPELINE_VERSION, OcrResult, engine_run, load_job_image, prepare_job
 from workbench.project import Project
 from workbench.store import TranscriptStore
 from workbench.text import nfc
@@ -66,7 +66,7 @@ def ocr_lines(
     line_langs: list[str] = []
     for j in sorted({j for i in targets for j in alignment.sources[i]}):
         old = layout["lines"][j]
-        lg, new_words = _read_line(tesseract, job, original, old)
+        lg, new_words = _read_line(job, original, old)
         conf = sum(wd["conf"] for wd in new_words) / len(new_words) if new_words else 0.0
         new_layout["lines"][j] = {**old, "lang": lg, "conf": round(conf, 2), "words": new_words}
         read[j] = new_words
@@ -101,7 +101,7 @@ def ocr_lines(
     )
 
 
-def _read_line(tesseract: Any, job: Any, original: np.ndarray, old: LayoutLine) -> tuple[str, list[dict[str, Any]]]:
+def _read_line(job: Any, original: np.ndarray, old: LayoutLine) -> tuple[str, list[dict[str, Any]]]:
     """Read one image line again inside its box (padded): its language and its words, boxes in scan pixels."""
     from workbench.ocr.preprocess import map_box, preprocess
 
@@ -119,7 +119,7 @@ def _read_line(tesseract: Any, job: Any, original: np.ndarray, old: LayoutLine) 
         langs = [job.lang]
     best: tuple[float, str, Any] | None = None
     for lg in langs:
-        run_ = tesseract.run(prep.image, lg, psm=7, timeout=job.timeout)
+        run_ = engine_run(job, prep.image, lg, psm=7)
         words = [wd for line in run_.lines for wd in line.words]
         text = " ".join(normalise_word(wd.text, lg, job.orthography) for wd in words)
         conf = sum(wd.conf for wd in words) / len(words) if words else 0.0

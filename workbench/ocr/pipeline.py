@@ -39,6 +39,7 @@ from workbench.ocr.job import (
     OcrResult,
     PageJob,
     engine_fingerprint,
+    engine_run,
     load_job_image,
     prepare_job,
     resolve_lang,
@@ -89,7 +90,7 @@ def run_job(job: PageJob) -> OcrResult:  # noqa: C901 - one page's readings and 
     def read(view: str, lang: str, timeout: float | None = None) -> list[tesseract.Line]:
         if (view, lang) not in runs:
             image, _ = views[view]
-            runs[(view, lang)] = tesseract.run(image, lang, psm=psm, timeout=timeout or job.timeout)
+            runs[(view, lang)] = engine_run(job, image, lang, psm=psm, timeout=timeout)
         return reading.mapped(runs[(view, lang)].lines, views[view][1])
 
     mode = job.lang
@@ -133,8 +134,8 @@ def run_job(job: PageJob) -> OcrResult:  # noqa: C901 - one page's readings and 
         other = "aze_cyrl" if primary == "rus" else "rus"
         suspicious = primary == "rus" and any(looks_azerbaijani(line.text) for line in base)
         # An Azerbaijani page always gets the rus reading too: it supplies ш and й, which aze_cyrl lacks
-        # (see combine_aze_rus).
-        if other in job.doc_languages or suspicious or primary == "aze_cyrl":
+        # (see combine_aze_rus). The project's model has every letter and needs no such help.
+        if other in job.doc_languages or suspicious or (primary == "aze_cyrl" and not job.aze_model):
             alternatives.append(other)
         # The document's other languages (a German letter quoted in a Russian file): read and chosen per line.
         alternatives += [lang for lang in job.doc_languages if lang not in ("rus", "aze_cyrl", *alternatives)]
@@ -242,7 +243,7 @@ def run_job(job: PageJob) -> OcrResult:  # noqa: C901 - one page's readings and 
     meta = {
         "engine": "tesseract",
         "tesseract_version": first.version,
-        "models": sorted({m for _, lang in runs for m in lang.split("+")}),
+        "models": sorted({m for r in runs.values() for m in r.lang.split("+")}),
         "model_files": {k: v for k, v in engine.items() if k != "version"},
         "lang": mode,
         "line_langs": chosen_langs,
@@ -256,7 +257,7 @@ def run_job(job: PageJob) -> OcrResult:  # noqa: C901 - one page's readings and 
         "dictionary": bool(spellers) and any(s is not None for s in spellers.values()),
         "decisions": decisions,
         "pipeline": PIPELINE_VERSION,
-        "cache_key": job.cache_key(engine_fingerprint(job.lang)),
+        "cache_key": job.cache_key(engine_fingerprint(job.lang, job.aze_model)),
         "image_digest": job.scan_digest,
     }
     timings = {
@@ -276,7 +277,10 @@ def _as_box(box: Any) -> tuple[int, int, int, int]:
 
 def _words(picked: Any, lang: str, rus_line: Any, job: PageJob, aze_speller: Any) -> list[LayoutWord]:
     """The words of the kept reading of a line, normalised; an Azerbaijani line merged with its rus reading."""
-    merge = lang == "aze_cyrl" and rus_line is not None and len(rus_line.words) == len(picked.words)
+    # The project's model has every letter: nothing to take from the rus reading.
+    merge = (
+        lang == "aze_cyrl" and not job.aze_model and rus_line is not None and len(rus_line.words) == len(picked.words)
+    )
     words: list[LayoutWord] = []
     for i, w in enumerate(picked.words):
         if merge:
