@@ -475,7 +475,7 @@ def stage_train(build: Path, max_iterations: int, use_existing: bool = False) ->
     os.execvpe(cmd[0], cmd, env)
 
 
-def stage_export(build: Path, out: Path) -> Path:
+def stage_export(build: Path, out: Path, evaluate: bool = True) -> Path:
     """Newest checkpoint → float traineddata with both alphabets' word list; lstmeval on held-out lines."""
     ck = build / "checkpoints" / f"{MODEL}_checkpoint"
     starter = stage_starter(build)
@@ -520,8 +520,9 @@ def stage_export(build: Path, out: Path) -> Path:
     final = out / f"{MODEL}.traineddata"
     shutil.copyfile(combined, final)
     print(f"exported the checkpoint of iteration {checkpoint_iteration(build)}", flush=True)
-    res = run(["lstmeval", "--model", str(plain), "--eval_listfile", str(build / "list.eval")])
-    print(res.stderr[-400:])
+    if evaluate:
+        res = run(["lstmeval", "--model", str(plain), "--eval_listfile", str(build / "list.eval")])
+        print(res.stderr[-400:])
     return final
 
 
@@ -578,6 +579,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1939)
     p.add_argument("--max-iterations", type=int, default=1_000_000)
     p.add_argument("--use-existing", action="store_true", help="train: on the sheets rendered so far")
+    p.add_argument("--no-eval", action="store_true", help="export: skip lstmeval on the held-out lines")
     a = p.parse_args()
     build = a.build.resolve()
     if a.stage in ("text", "all"):
@@ -590,7 +592,7 @@ def main() -> None:
     if a.stage in ("train", "all"):
         stage_train(build, a.max_iterations, a.use_existing)
     if a.stage == "export":
-        print(stage_export(build, a.out))
+        print(stage_export(build, a.out, evaluate=not a.no_eval))
     if a.stage == "watch":
         stage_watch(build, a.every)
 
