@@ -92,7 +92,9 @@ class XDisplay:
         self.proc.wait(timeout=30)
 
 
-def run_in_terminal(tmp_path: Path, terminal: list[str], env: dict[str, str]) -> tuple[int | None, np.ndarray]:
+def run_in_terminal(
+    tmp_path: Path, terminal: list[str], env: dict[str, str], flag: str | None = "-e"
+) -> tuple[int | None, np.ndarray]:
     """Open the demo page in ``terminal`` on a fresh display; the outline thickness once drawn, and the shot."""
     project = make_demo_project(tmp_path / "demo")
     display = XDisplay(tmp_path)
@@ -100,7 +102,7 @@ def run_in_terminal(tmp_path: Path, terminal: list[str], env: dict[str, str]) ->
     try:
         command = [*WORKBENCH, "-C", str(project.root), "open", "demo/p1"]
         app = subprocess.Popen(
-            [*terminal, "-e", "env", *(f"{k}={v}" for k, v in env.items()), *command],
+            [*terminal, *([flag] if flag else []), "env", *(f"{k}={v}" for k, v in env.items()), *command],
             env={**os.environ, "DISPLAY": display.name},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -163,3 +165,46 @@ def test_xterm_draws_the_page_in_pixels(tmp_path: Path, images: str, pixels: boo
         assert (inside.max(axis=2) < 160).sum() > 10
     else:
         assert thickness >= 4, f"the half-block control drew a {thickness}-px outline"
+
+
+KITTY = ["kitty", "-o", "initial_window_width=1200", "-o", "initial_window_height=800"]
+
+
+def kitty_version_installed() -> tuple[int, ...] | None:
+    from workbench.tui.pane import kitty_version
+
+    if shutil.which("kitty") is None:
+        return None
+    out = subprocess.run(["kitty", "--version"], capture_output=True, text=True, timeout=60, check=False).stdout
+    return kitty_version(out.replace("kitty ", "kitty(").split(" ", 1)[0] + ")")
+
+
+@pytest.mark.skipif(
+    bool(MISSING) or shutil.which("kitty") is None, reason="needs kitty, Xvfb and xwd (./dev installs them)"
+)
+def test_kitty_draws_the_page(tmp_path: Path) -> None:
+    """Kitty speaks its graphics protocol; before 0.28 it lacks the placeholders textual-image draws with.
+
+    Debian 12's Kitty 0.26 then showed boxes of tofu where the page should be; the app now uses half-blocks
+    there (a cell-wide outline), and real pixels on a Kitty that has them.
+    """
+    version = kitty_version_installed()
+    assert version is not None
+    env = {"WORKBENCH_AUTHOR": "tester", "WORKBENCH_LOG": str(tmp_path / "tui.log"), "LIBGL_ALWAYS_SOFTWARE": "1"}
+    thickness, shot = run_in_terminal(tmp_path, ["env", "LIBGL_ALWAYS_SOFTWARE=1", *KITTY], env, flag=None)
+    from PIL import Image
+
+    Image.fromarray(shot).save(tmp_path / "screen.png")
+    assert thickness is not None, f"no page drawn in Kitty {version} (screenshot: {tmp_path / 'screen.png'})"
+    if version >= (0, 28):
+        assert thickness <= 2
+    else:
+        assert thickness >= 4
+
+
+def test_kitty_version_is_read_from_the_terminals_answer() -> None:
+    from workbench.tui.pane import kitty_version
+
+    assert kitty_version("\x1bP>|kitty(0.26.5)\x1b\\") == (0, 26, 5)
+    assert kitty_version("\x1bP>|XTerm(379)\x1b\\") is None
+    assert kitty_version("") is None

@@ -113,3 +113,28 @@ def test_a_view_that_fits_the_page_to_a_rounding_error_draws(width: int, height:
     out = image.view(pane, ViewState(), line_box=(10, 10, 100, 20), word_box=(10, 10, -5, 20))
     assert out.size == pane
     assert out.getpixel((pane[0] // 2, pane[1] // 2)) == (255, 255, 255)
+
+
+def test_half_block_strip_is_the_line_alone_in_ink_and_paper(page) -> None:
+    """Issue 9: in half-blocks the strip shows the current line alone, as tall as the strip, binarised."""
+    im, layout = page
+    line = layout["lines"][1]
+    box = tuple(line["box"])
+    heights = sorted(w["box"][3] for w in line["words"])
+    out = im.strip((120, 40), box, text_height=heights[len(heights) // 2], alone=True, binarise=True)
+    grey = out.convert("L")
+    assert set(grey.getdata()) <= {0, 255}
+    rows = [[grey.getpixel((x, y)) for x in range(grey.width)] for y in range(grey.height)]
+    inked = [y for y, row in enumerate(rows) if 0 in row]
+    # Letters as tall as most of the strip, and nothing of the lines above and below at its edges.
+    assert inked[-1] - inked[0] >= 0.5 * grey.height
+    assert 0 not in rows[0] and 0 not in rows[-1]
+    # Zoomed out, the strip takes in the lines above and below; `alone` blanks them.
+    zoom = {"text_height": heights[len(heights) // 2], "binarise": True, "zoom": 0.2}
+
+    def inked_rows(strip) -> int:
+        grey = strip.convert("L")
+        return sum(1 for y in range(grey.height) if any(grey.getpixel((x, y)) == 0 for x in range(grey.width)))
+
+    alone, plain = im.strip((120, 40), box, alone=True, **zoom), im.strip((120, 40), box, **zoom)
+    assert inked_rows(plain) >= 2 * inked_rows(alone) > 0

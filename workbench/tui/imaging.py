@@ -135,13 +135,17 @@ class PageImage:
         text_height: int | None = None,
         letter_pixels: float | None = None,
         preprocessed: bool = False,
+        alone: bool = False,
+        binarise: bool = False,
     ) -> Image.Image:
         """The line's image cut from the full-resolution scan, filling ``pixel_size`` in height.
 
         The line is scaled so its words (``text_height``, the median word height) are ``letter_pixels`` tall
-        (default: most of the strip's height) times ``zoom``, which keeps letters legible even in
-        half-blocks; when it is then wider than the strip, a window centred on the word under the cursor is
-        shown, so moving through the line moves the window.
+        (default: most of the strip's height) times ``zoom``; when it is then wider than the strip, a window
+        centred on the word under the cursor is shown, so moving through the line moves the window.
+        For half-blocks, where every pixel is half a character cell, ``alone`` blanks what lies above and
+        below the line's box (the neighbouring lines' descenders and capitals) and ``binarise`` makes every
+        pixel ink or paper, so the few pixels there are all go to the letters' shapes.
         """
         pw, ph = max(1, pixel_size[0]), max(1, pixel_size[1])
         original, _ = self._source(preprocessed)
@@ -167,8 +171,16 @@ class PageImage:
         mid = y + h / 2
         top = mid - ph / scale / 2
         region = original.crop((round(left), round(top), round(left + pw / scale), round(top + ph / scale)))
-        out = region.convert("RGB").resize((pw, ph), Image.Resampling.LANCZOS)
-        out = ImageOps.autocontrast(out, cutoff=1)
+        if alone:
+            region = region.convert("L")
+            paper = Image.new("L", region.size, 255)
+            paper.paste(region.crop((0, round(y0 - top), region.width, round(y1 - top))), (0, round(y0 - top)))
+            region = paper
+        out = ImageOps.autocontrast(region.convert("L").resize((pw, ph), Image.Resampling.LANCZOS), cutoff=1)
+        if binarise:
+            threshold = _otsu(out)
+            out = out.point([255 if v > threshold else 0 for v in range(256)])
+        out = out.convert("RGB")
         if word_box is not None:
             # Underline the word rather than box it: at half-block resolution a box covers the letters.
             draw = ImageDraw.Draw(out)
@@ -176,6 +188,24 @@ class PageImage:
             y_line = min(ph - 1, round((wy + wh - top) * scale) + 1)
             draw.line(((wx - left) * scale, y_line, (wx + ww - left) * scale, y_line), fill=WORD_COLOUR, width=1)
         return out
+
+
+def _otsu(image: Image.Image) -> int:
+    """Otsu's threshold of a greyscale image: the grey level that best splits ink from paper."""
+    hist = image.histogram()[:256]
+    total = sum(hist) or 1
+    sum_all = sum(i * h for i, h in enumerate(hist))
+    best, best_t, w0, sum0 = -1.0, 127, 0, 0.0
+    for t, h in enumerate(hist):
+        w0 += h
+        if w0 == 0 or w0 == total:
+            continue
+        sum0 += t * h
+        m0, m1 = sum0 / w0, (sum_all - sum0) / (total - w0)
+        between = w0 * (total - w0) * (m0 - m1) ** 2
+        if between > best:
+            best, best_t = between, t
+    return best_t
 
 
 def _outside(

@@ -9,6 +9,8 @@ downscaled once, because textual-image's half-cell renderer resizes what it gets
 from __future__ import annotations
 
 import os
+import re
+import sys
 from typing import ClassVar
 
 from PIL import Image as PILImage
@@ -26,11 +28,39 @@ from textual_image._terminal import get_cell_size
 
 from workbench.tui.imaging import Box, PageImage, ViewState
 
+#: Kitty draws textual-image's pictures through Unicode placeholders, which it has understood since 0.28.
+KITTY_PLACEHOLDERS = (0, 28, 0)
+
+
+def kitty_version(reply: str) -> tuple[int, ...] | None:
+    """The version in a terminal's XTVERSION reply (``ESC P >| kitty(0.26.5) ESC \\``), if it is Kitty's."""
+    m = re.search(r"kitty\((\d+(?:\.\d+)*)\)", reply)
+    return tuple(int(p) for p in m.group(1).split(".")) if m else None
+
+
+def _terminal_version() -> str:
+    """The terminal's XTVERSION reply ("" when it gives none); only before Textual starts reading stdin."""
+    from textual_image._terminal import TerminalError, capture_terminal_response
+
+    try:
+        with capture_terminal_response("\x1bP>|", "\x1b\\", timeout=0.2) as reply:
+            sys.__stdout__.write("\x1b[>0q")  # type: ignore[union-attr]
+            sys.__stdout__.flush()  # type: ignore[union-attr]
+        return str(reply.sequence)
+    except (TerminalError, TimeoutError, OSError):
+        return ""
+
 
 def _choose() -> tuple[type[Widget], tuple[int, int], str]:
     """The image widget class, pixels per cell (w, h), and a name for the status line."""
     forced = os.environ.get("WORKBENCH_IMAGES", "").lower()
     auto = _renderable.Image
+    if not forced and auto is _renderable.TGPImage:
+        # Debian 12's Kitty (0.26) answers the graphics query but shows the placeholders as boxes of
+        # tofu instead of the picture: half-blocks read better there.
+        version = kitty_version(_terminal_version())
+        if version is not None and version < KITTY_PLACEHOLDERS:
+            return _widget.HalfcellImage, (1, 2), f"half-blocks (Kitty {'.'.join(map(str, version))} is before 0.28)"
     if forced == "tgp" or (not forced and auto is _renderable.TGPImage):
         cell = get_cell_size()
         return _widget.TGPImage, (max(1, cell.width), max(1, cell.height)), "kitty"
@@ -238,8 +268,10 @@ class LineStrip(_ImageHolder):
                 word_box=self.word_box,
                 zoom=self.zoom,
                 text_height=self.text_height,
-                letter_pixels=10.0 if CELL_PIXELS == (1, 2) else None,
                 preprocessed=self.preprocessed,
+                # Half-blocks: the line alone, its letters as tall as the strip, ink or paper.
+                alone=CELL_PIXELS == (1, 2),
+                binarise=CELL_PIXELS == (1, 2),
             )
         )
 
