@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.dictionary.realword import ContextModel
+from workbench.durable import write_atomic
 from workbench.errors import WorkbenchError
 
 CORPUS = Path("/usr/share/games/fortunes/ru")
@@ -51,11 +52,8 @@ def corpus_context(exclude: Collection[Path] = ()) -> ContextModel:
     for path in files:
         with contextlib.suppress(OSError):
             model.add_text(path.read_text(encoding="utf-8", errors="replace"))
-    with contextlib.suppress(OSError):
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(cache)
+    with contextlib.suppress(OSError):  # a derived cache: no fsync, and one that cannot be written is not kept
+        write_atomic(cache, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
     return model
 
 

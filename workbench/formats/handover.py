@@ -8,12 +8,11 @@ Files: ``OUT/<document>.pdf``, ``OUT/<document>.tei.xml``; lines: ``OUT/<name>.p
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.durable import write_atomic
 from workbench.errors import StorageError, UsageError
 from workbench.formats.source import group_by_document
 from workbench.project import Project
@@ -62,15 +61,7 @@ def check_output_dir(project: Project, out_dir: Path) -> None:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data)
     except OSError as e:
         raise StorageError(f"Cannot write {path}: {e.strerror or e}.") from e
 

@@ -20,9 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.durable import write_atomic
 from workbench.errors import StorageError
 from workbench.formats.source import PageSource, read_page
 from workbench.formats.textlayer import page_slope
@@ -128,14 +127,7 @@ def _write(path: Path, data: bytes) -> bool:
     try:
         if path.exists() and path.read_bytes() == data:
             return False
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data)
     except OSError as e:
         raise StorageError(f"Cannot write {path}: {e.strerror or e}.") from e
     return True
