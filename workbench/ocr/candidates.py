@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from workbench.linemap import Layout, candidate_readings
+from workbench.layout import Layout
+from workbench.linemap import candidate_readings
 from workbench.ocr.job import OCR_AUTHOR, OcrResult
 from workbench.store import SaveResult, TranscriptStore, VersionMeta
 from workbench.text import nfc
