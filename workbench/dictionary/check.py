@@ -167,8 +167,9 @@ def check_text(  # noqa: C901 - one pass over the tokens; its cases (hyphen, spl
                     left = toks[j - 1].text if j > 0 else ""
                     right = toks[j + 1].text if not last else ""
                     rus = by_lang["rus"]
-                    # a speller that only checks (the TUI's) has no real-word check
-                    likely = rus.real_word(tok.text, left, right, n) if isinstance(rus, Speller) else None
+                    # a speller that only checks may still offer the (cheap) real-word check: the TUI's does
+                    real_word = getattr(rus, "real_word", None)
+                    likely = real_word(tok.text, left, right, n) if real_word is not None else None
                     if likely is not None:
                         flags.append(Flag(i, tok.start, tok.end, tok.text, "rus", tuple(likely), kind="realword"))
                 j += 1

@@ -42,6 +42,11 @@ class KnownOnly:
         """No suggestions here; see the class docstring."""
         return []
 
+    def real_word(self, word: str, left: str = "", right: str = "", n: int = 5) -> list[Suggestion] | None:
+        """Delegate the real-word check (cheap: a few lookups one confusion away, no suggestion search)."""
+        found = getattr(self.speller, "real_word", None)
+        return found(word, left, right, n) if found is not None else None
+
 
 class FlaggingPart(AppBase):
     """The app's flagging of unknown and low-confidence words, and what can be done with one."""
@@ -62,12 +67,26 @@ class FlaggingPart(AppBase):
             orthographies |= {self.project.document(d).orthography for d in self.project.documents()}
         loaded: dict[tuple[str, str], Any] = {}
         problems: list[tuple[str, WorkbenchError]] = []
+        yo = False
+        with contextlib.suppress(WorkbenchError):
+            yo = self.project.settings().yo  # typescripts print no ё: suggestions write е
         for lang, orth in [("rus", "1939")] + [("aze_cyrl", o) for o in sorted(orthographies)]:
             try:
-                loaded[(lang, orth)] = load_speller(self.project, lang, orthography=orth)
+                loaded[(lang, orth)] = load_speller(self.project, lang, orthography=orth, yo=yo)
             except WorkbenchError as e:
                 write_traceback(e, f"loading the {lang} dictionary")
                 problems.append((lang, e))
+        if loaded:
+            # what the archive vouches for: its reviewed lines rank their words higher, and with the installed
+            # corpus they are the context of the real-word check (as `workbench check` does)
+            from workbench.dictionary.archive import archive_context, corpus_context
+
+            with contextlib.suppress(WorkbenchError, OSError):
+                archive = archive_context(self.project)
+                context = corpus_context()
+                context.update(archive)
+                for speller in loaded.values():
+                    speller.use_context(context, archive)
         self.post_message(SpellersLoaded(loaded, problems))
 
     def on_spellers_loaded(self, message: SpellersLoaded) -> None:
@@ -165,8 +184,8 @@ class FlaggingPart(AppBase):
         if not spellers:
             return []
         marks: list[Flag] = []
-        for flag in check_text(text, spellers, page_langs=page_langs, n=9):
-            if flag.word in session.ignored or flag.word in self.added_words:
+        for flag in check_text(text, spellers, page_langs=page_langs, n=9, real_words=True):
+            if session.is_ignored(flag.word) or flag.word in self.added_words:
                 continue
             marks.append(flag)
         return marks
@@ -186,7 +205,12 @@ class FlaggingPart(AppBase):
         row, col = self.editor.cursor_location
         mark = self.editor.mark_at(row, col)
         legend = Text.assemble(
-            ("unknown", "bold underline #ff5f5f"), " ", ("low confidence", "italic underline #ffd75f"), "  "
+            ("unknown", "bold underline #ff5f5f"),
+            " ",
+            ("likely misread", "italic underline #d787ff"),
+            " ",
+            ("low confidence", "italic underline #ffd75f"),
+            "  ",
         )
         if mark is None:
             widget.update(legend + Text("F8/F7 next/previous flagged word", style="dim"), layout=False)
@@ -198,7 +222,7 @@ class FlaggingPart(AppBase):
                 with contextlib.suppress(Exception):
                     suggestions = [s.term for s in speller.suggest(mark.word, n=9)]
         self._current_suggestions = suggestions[:9]
-        kind = "unknown word" if mark.kind == "unknown" else "low OCR confidence"
+        kind = {"unknown": "unknown word", "realword": "likely misread"}.get(mark.kind, "low OCR confidence")
         line = Text.assemble((f"{mark.word}", "bold"), f" ({kind}) ")
         for i, s in enumerate(self._current_suggestions, 1):
             line.append(f" {i}", style="bold reverse")
