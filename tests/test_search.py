@@ -101,6 +101,37 @@ def test_regex_and_filters(archive: Project) -> None:
         search(archive, Query("  "))
 
 
+def test_a_save_is_seen_by_the_next_search(archive: Project) -> None:
+    store = TranscriptStore(archive)
+    assert search(archive, Query("Деканозов")) == []
+    index = search_index.get_index(store)
+    checked = index.last_check
+    store.save("rus/p1", "Товарищ Деканозов сказал.", source="edit")
+    hits = search(archive, Query("Деканозов"))
+    assert index.last_check is checked  # seen through the save's own update, not a re-scan of the pages
+    assert found(hits) == [("rus/p1", 0, "Деканозов")] and hits[0].version == 2
+    assert search(archive, Query("Батиров")) == []  # the old version is not searched by default
+    old = search(archive, Query("Батиров", all_versions=True))
+    assert [(h.page, h.version) for h in old] == [("rus/p1", 1)]
+
+
+def test_a_failed_update_marks_the_index_stale_and_the_save_stands(
+    archive: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert search(archive, Query("Батиров"))
+
+    def broken(*_args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(search_index.SearchIndex, "update_page", broken)
+    result = TranscriptStore(archive).save("rus/p1", "Товарищ Деканозов.", source="edit")
+    assert result.version.number == 2
+    assert search_index.get_index(TranscriptStore(archive)).stale_path.exists()
+    monkeypatch.undo()
+    assert found(search(archive, Query("Деканозов"))) == [("rus/p1", 0, "Деканозов")]
+    assert not search_index.get_index(TranscriptStore(archive)).stale_path.exists()
+
+
 def test_a_damaged_index_is_rebuilt_not_trusted(archive: Project) -> None:
     assert search(archive, Query("Батиров"))
     path = search_index.index_path(archive)

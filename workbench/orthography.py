@@ -171,3 +171,47 @@ def latin_to_cyrillic(text: str, orthography: str = "1939") -> str:
 AZERI_ONLY_LETTERS = frozenset("әғҝһөүҹјӘҒҜҺӨҮҸЈ")
 #: Letters that Russian uses and 1939–58 Azerbaijani uses only in loanwords (and 1958+ hardly at all).
 RUSSIAN_ONLY_LETTERS = frozenset("щъьэюяёЩЪЬЭЮЯЁ")
+
+
+# -- look-alikes: what the speller's keys and the search's folding treat as the same letter ------------------
+
+#: Latin letters that look like Cyrillic ones in a typescript or to an OCR engine (speller and search fold them).
+LATIN_LOOKALIKES = {
+    "a": "а",
+    "e": "е",
+    "o": "о",
+    "p": "р",
+    "c": "с",
+    "x": "х",
+    "y": "у",
+    "A": "А",
+    "B": "В",
+    "C": "С",
+    "E": "Е",
+    "H": "Н",
+    "K": "К",
+    "M": "М",
+    "O": "О",
+    "P": "Р",
+    "T": "Т",
+    "X": "Х",
+    "Y": "У",
+}
+#: In Azerbaijani text a Latin h stands for һ (the garbled 1955 letter has it), not for н.
+LATIN_LOOKALIKES_AZE = {**LATIN_LOOKALIKES, "h": "һ", "H": "Һ", "i": "и"}
+#: Marks that do not change a word: stress accents, soft hyphen, zero-width space.
+DROPPED = "\u0301\u0300\u00ad\u200b"
+#: The letters no Tesseract model tells apart in Azerbaijani, merged: the dictionary's skeletons, and the
+#: search's OCR confusion classes.
+SKELETON_AZE = {
+    "ә": "е",
+    "э": "е",
+    "ғ": "г",
+    "ҝ": "к",
+    "һ": "н",
+    "ө": "о",
+    "ү": "у",
+    "ҹ": "ж",
+    "ч": "ж",
+    "ш": "и",
+}

@@ -16,52 +16,19 @@ from __future__ import annotations
 
 import unicodedata
 
-from workbench.orthography import normalise_aze_cyrl
+from workbench.orthography import (
+    DROPPED,
+    LATIN_LOOKALIKES,
+    LATIN_LOOKALIKES_AZE,
+    SKELETON_AZE,
+    normalise_aze_cyrl,
+)
 
 _CYRILLIC = frozenset(chr(c) for c in range(0x0400, 0x0530))
-#: Latin letters that look like Cyrillic ones in a typescript or to an OCR engine (the search folds them too).
-LATIN_LOOKALIKES = {
-    "a": "а",
-    "e": "е",
-    "o": "о",
-    "p": "р",
-    "c": "с",
-    "x": "х",
-    "y": "у",
-    "A": "А",
-    "B": "В",
-    "C": "С",
-    "E": "Е",
-    "H": "Н",
-    "K": "К",
-    "M": "М",
-    "O": "О",
-    "P": "Р",
-    "T": "Т",
-    "X": "Х",
-    "Y": "У",
-}
 _LATIN_TABLE = str.maketrans(LATIN_LOOKALIKES)
-#: In Azerbaijani text a Latin h stands for һ (the garbled 1955 letter has it), not for н.
-LATIN_LOOKALIKES_AZE = {**LATIN_LOOKALIKES, "h": "һ", "H": "Һ", "i": "и"}
 _LATIN_TABLE_AZE = str.maketrans(LATIN_LOOKALIKES_AZE)
-#: Marks that do not change a word: stress accents, soft hyphen, zero-width space.
-DROPPED = "\u0301\u0300\u00ad\u200b"
 _DROP = str.maketrans(dict.fromkeys(DROPPED))
 _YO = str.maketrans({"ё": "е", "Ё": "Е"})
-#: The letters no Tesseract model tells apart in Azerbaijani, merged (the search's OCR confusion classes too).
-SKELETON_AZE = {
-    "ә": "е",
-    "э": "е",
-    "ғ": "г",
-    "ҝ": "к",
-    "һ": "н",
-    "ө": "о",
-    "ү": "у",
-    "ҹ": "ж",
-    "ч": "ж",
-    "ш": "и",
-}
 _SKELETON_AZE = str.maketrans(SKELETON_AZE)
 
 

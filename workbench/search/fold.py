@@ -23,8 +23,7 @@ from typing import Any
 
 import regex
 
-from workbench.dictionary.fold import DROPPED, LATIN_LOOKALIKES, LATIN_LOOKALIKES_AZE, SKELETON_AZE
-from workbench.orthography import AZE_CYRL_ARTEFACTS
+from workbench.orthography import AZE_CYRL_ARTEFACTS, DROPPED, LATIN_LOOKALIKES, LATIN_LOOKALIKES_AZE, SKELETON_AZE
 
 #: Bump when a table changes: the index stores folded text, so an index folded otherwise is rebuilt.
 FOLD_VERSION = 1

@@ -21,6 +21,8 @@ re-indexed, and a missing, damaged or stale index is rebuilt, into a temporary f
 
 from __future__ import annotations
 
+# The store imports this module after every save: what a save needs when there is no index yet is sqlite3
+# and a stat, so the folding tables (and the regex module) are imported only when there is work to do.
 import contextlib
 import os
 import sqlite3
@@ -31,7 +33,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import IntegrityError, StorageError
-from workbench.search.fold import FOLD_VERSION, fold
 from workbench.search.pages import INDEX_FILE, PageText, StoreLike, document_of, index_path, page_stamp, read_versions
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ class SearchIndex:
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.Error as e:
             raise Damaged(str(e)) from e
+        from workbench.search.fold import FOLD_VERSION
+
         if meta.get("schema") != str(SCHEMA_VERSION) or meta.get("fold") != str(FOLD_VERSION):
             db.close()
             raise Damaged("made by another version of the workbench")
@@ -218,6 +221,8 @@ class SearchIndex:
         got = self._vocab.get((length, confusions))
         if got is None:
             plain = self._vocab.get((length, False), [])
+            from workbench.search.fold import fold
+
             got = self._vocab[(length, confusions)] = [fold(w, True) for w in plain] if confusions else plain
         return got
 
@@ -241,6 +246,7 @@ class SearchIndex:
                 db.execute("PRAGMA journal_mode=OFF")
                 db.executescript(_SCHEMA)
                 from workbench.search.build import Builder
+                from workbench.search.fold import FOLD_VERSION as fold_version
 
                 Builder(db, self.all_versions).build(store, progress)
                 db.executescript(_INDEXES)
@@ -248,7 +254,7 @@ class SearchIndex:
                     "INSERT INTO meta VALUES (?, ?)",
                     [
                         ("schema", str(SCHEMA_VERSION)),
-                        ("fold", str(FOLD_VERSION)),
+                        ("fold", str(fold_version)),
                         ("all_versions", "1" if self.all_versions else "0"),
                         ("complete", "1"),
                     ],
@@ -352,6 +358,8 @@ def _insert_line(tx: sqlite3.Connection, page: int, version: int, i: int, line: 
         (page, version, i, int(latest), line),
     )
     lid = int(cur.lastrowid or 0)
+    from workbench.search.fold import fold
+
     tx.execute("INSERT INTO fts(rowid, text) VALUES (?, ?)", (lid, fold(line, True)))
     tx.execute("INSERT INTO words(rowid, text) VALUES (?, ?)", (lid, fold(line)))
 
@@ -385,6 +393,8 @@ def _update_lines(tx: sqlite3.Connection, page: int, t: PageText) -> None:
 
 def _delete_lines(tx: sqlite3.Connection, where: str, args: tuple[Any, ...]) -> None:
     """Delete lines and their trigrams and words (a contentless table needs the text it was given)."""
+    from workbench.search.fold import fold
+
     rows = tx.execute(f"SELECT id, text FROM lines WHERE {where}", args).fetchall()
     for lid, line in rows:
         tx.execute("INSERT INTO fts(fts, rowid, text) VALUES ('delete', ?, ?)", (lid, fold(line, True)))

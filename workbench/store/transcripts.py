@@ -16,6 +16,7 @@ from workbench import durable
 from workbench.errors import InputError, IntegrityError
 from workbench.layout import Layout
 from workbench.project import validate_page_id
+from workbench.search import index as search_index
 from workbench.store import fsck as fsck_module
 from workbench.store import recovery
 from workbench.store.caches import load_cache, status_entry, write_cache
@@ -207,11 +208,16 @@ class TranscriptStore(StoreReader):
                 lock_fd = durable.lock_folder(tmp)
             except OSError as e:
                 raise durable.storage_error(e, folder) from e
-            return self._publish(kind, folder, tmp, resolved)
+            result = self._publish(kind, folder, tmp, resolved)
         finally:
             if lock_fd is not None:
                 os.close(lock_fd)
             LIVE_TEMPORARIES.discard(str(tmp))
+        if kind == "versions":
+            # Derived data follows every version, whoever saved it (CLI, TUI, OCR, replace, restore). The hook
+            # never raises: the version above is durable whatever happens to the index.
+            search_index.on_save(self, page_id, result.version, resolved.data.decode("utf-8"))
+        return result
 
     def _publish(self, kind: str, folder: Path, tmp: Path, r: _Resolved) -> SaveResult:
         """Write the files into ``tmp`` and rename it to the next free number (the commit point)."""

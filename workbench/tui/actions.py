@@ -110,6 +110,45 @@ SECTIONS: list[tuple[str, list[HelpRow]]] = [
         ],
     ),
     (
+        "Search and replace",
+        [
+            HelpRow(
+                "Ctrl+F",
+                "find in this page (as it is now, case, ё/е, й/ј and Latin look-alikes folded; word~1 for misreads): "
+                "Enter/↓ next hit, ↑ previous, Esc back to the text",
+                (Command("find", "ctrl+f", "Find", 7, True, "Find in page", "Find a word in this page (Ctrl+F)"),),
+            ),
+            HelpRow(
+                "F6",
+                "search the archive (exact, ~1, ~2, OCR confusions, regex), the line's image beside the hits; "
+                "Enter opens the page at the hit; Space marks hits, Ctrl+A marks all",
+                (
+                    Command(  # priority: the editor's TextArea binds F6 to "select line"
+                        "search_archive",
+                        "f6",
+                        None,
+                        99,
+                        True,
+                        "Search the archive",
+                        "Every page, look-alike letters and misreads included (F6)",
+                    ),
+                ),
+            ),
+            HelpRow(
+                "",
+                "in the archive search: type the replacement, then Replace marked / Replace all: every line before "
+                "and after, then one new version per page (restore undoes it); reviewed lines are left alone",
+                (
+                    Command(
+                        "replace_archive",
+                        title="Replace in the archive",
+                        description="Search, then replace the hits you choose, one new version per page",
+                    ),
+                ),
+            ),
+        ],
+    ),
+    (
         "Flagged words and suggestions",
         [
             HelpRow(

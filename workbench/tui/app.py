@@ -43,6 +43,7 @@ from workbench.tui.messages import FlagsCounted
 from workbench.tui.ocr_panel import OcrPart
 from workbench.tui.page_images import ImagesPart
 from workbench.tui.pane import LineStrip, PageView
+from workbench.tui.search_part import SearchPart
 
 
 class MainScreen(Screen[None]):
@@ -69,7 +70,7 @@ class MainScreen(Screen[None]):
         app.start()
 
 
-class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart):
+class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
     """The Textual workbench."""
 
     CSS_PATH = "workbench.tcss"

@@ -205,6 +205,10 @@ class AppBase(App[None]):
         """Flag the unknown words of the page (flagging)."""
         raise NotImplementedError
 
+    def _image_or_reason(self, page_id: str) -> PageImage | str:
+        """A page's downscaled scan, or why there is none (page images; the archive search shows hits' lines)."""
+        raise NotImplementedError
+
     def _show_suggestions(self) -> None:
         """Show the suggestions of the flagged word at the cursor (flagging)."""
         raise NotImplementedError
