@@ -116,7 +116,7 @@ SECTIONS: list[tuple[str, list[HelpRow]]] = [
                 "Ctrl+F",
                 "find in this page (as it is now, case, ё/е, й/ј and Latin look-alikes folded; word~1 for misreads): "
                 "Enter/↓ next hit, ↑ previous, Esc back to the text",
-                (Command("find", "ctrl+f", "Find", 7, True, "Find in page", "Find a word in this page (Ctrl+F)"),),
+                (Command("find", "ctrl+f", None, 99, True, "Find in page", "Find a word in this page (Ctrl+F)"),),
             ),
             HelpRow(
                 "F6",
