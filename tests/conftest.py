@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from workbench.project import Project, init_project
 
@@ -16,6 +18,8 @@ REPO = Path(__file__).resolve().parent.parent
 # No example database in the checkout (.hypothesis/): a test run writes nothing into the repository.
 settings.register_profile("workbench", database=None)
 settings.load_profile("workbench")
+# Hypothesis also caches the constants it collects under .hypothesis/: keep that in a temporary folder too.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="workbench-hypothesis-"))
 
 
 #: The few files of ``../shared`` the tests read, vendored in the same layout (credited in tests/data/README.md),
