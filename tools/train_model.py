@@ -526,6 +526,29 @@ def stage_export(build: Path, out: Path, evaluate: bool = True) -> Path:
     return final
 
 
+def stage_resheet(build: Path, split: str, limit: int, seed: int) -> list[Path]:
+    """Sheets of already rendered lines with their ink boxed tightly (0-4 px), as Tesseract frames page lines.
+
+    The first sheets boxed whole (padded) line images only; lines found on a page come tightly framed.
+    """
+    from workbench.training.tools import make_lstmf_sheet, read_line
+
+    pngs = sorted((build / "lines" / split).glob("*.png"))[:limit]
+    out = build / "sheets_tight" / split
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    made = []
+    for n, start in enumerate(range(0, len(pngs), LINES_PER_PAGE)):
+        lstmf = out / f"{split}_t{n:05d}.lstmf"
+        if not lstmf.exists():
+            items = [
+                read_line(p, p.with_suffix("").with_suffix(".gt.txt")) for p in pngs[start : start + LINES_PER_PAGE]
+            ]
+            make_lstmf_sheet(items, lstmf.with_suffix(""), [rng.randint(0, 4) for _ in items])
+        made.append(lstmf)
+    return made
+
+
 def checkpoint_iteration(build: Path) -> int:
     """The training iteration of the newest checkpoint, from the training log's last progress line."""
     log = build / "train.log"
@@ -570,7 +593,7 @@ def stage_watch(build: Path, every: int) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("stage", choices=["text", "render", "starter", "train", "export", "watch", "all"])
+    p.add_argument("stage", choices=["text", "render", "resheet", "starter", "train", "export", "watch", "all"])
     p.add_argument("--every", type=int, default=2500, help="watch: evaluate every N iterations")
     p.add_argument("--build", type=Path, default=Path.home() / ".cache" / "workbench" / "train-aze")
     p.add_argument("--out", type=Path, default=REPO / "models")
@@ -593,6 +616,12 @@ def main() -> None:
         stage_train(build, a.max_iterations, a.use_existing)
     if a.stage == "export":
         print(stage_export(build, a.out, evaluate=not a.no_eval))
+    if a.stage == "resheet":
+        tight = stage_resheet(build, "train", a.train_lines, a.seed)
+        old = (build / "list.train").read_text(encoding="utf-8").split()
+        # Mostly tightly framed lines, with a third of the loose ones so that framing is learnt as noise.
+        (build / "list.train").write_text("".join(f"{p}\n" for p in [*tight, *old[::3]]), encoding="utf-8")
+        stage_resheet(build, "eval", a.eval_lines, a.seed + 1)
     if a.stage == "watch":
         stage_watch(build, a.every)
 
