@@ -194,7 +194,7 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
         """Clicking the scan puts the text cursor on the line (and word) clicked."""
         if self.session is None:
             return
-        hit = self.session.line_at(event.x, event.y)
+        hit = self.session.line_at(event.x, event.y, self.editor.text)
         if hit is None or hit[0] >= self.editor.document.line_count:
             return
         line, word = hit

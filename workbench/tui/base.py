@@ -141,7 +141,8 @@ class AppBase(App[None]):
             return
         row, col = self.editor.cursor_location
         n = self.editor.document.line_count
-        parts = [f"line {row + 1}/{n} col {col + 1}", s.lang_of_line(row), f"orthography {s.orthography}"]
+        lang = s.lang_of_line(row, self.editor.text)
+        parts = [f"line {row + 1}/{n} col {col + 1}", lang, f"orthography {s.orthography}"]
         if row in s.reviewed:
             parts.append("reviewed")
         marks = self.editor.all_marks()

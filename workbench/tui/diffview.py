@@ -75,5 +75,3 @@ def render_diff(a: str, b: str, *, context: int | None = None) -> Text:  # noqa:
     if all(kind == "=" for kind, _ in rows):
         return Text("No differences.", style=SAME)
     return Text("\n").join(r for _, r in rows)
-
-

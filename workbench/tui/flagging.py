@@ -172,10 +172,11 @@ class FlaggingPart(AppBase):
         session = session or self.session
         if session is None:
             return []
+        full = text
         all_lines = text.split("\n")
         if lines is not None:
             text = "\n".join(line if i in lines else "" for i, line in enumerate(all_lines))
-        page_langs = {i: session.lang_of_line(i) for i in range(len(all_lines))}
+        page_langs = {i: session.lang_of_line(i, full) for i in range(len(all_lines))}
         spellers = {
             lang: KnownOnly(sp)
             for lang in set(page_langs.values())
@@ -217,7 +218,9 @@ class FlaggingPart(AppBase):
             return
         suggestions = [s.term for s in mark.suggestions]
         if mark.kind == "unknown" and not suggestions:
-            speller = self._speller_for(mark.lang or (self.session.lang_of_line(row) if self.session else "rus"))
+            speller = self._speller_for(
+                mark.lang or (self.session.lang_of_line(row, self.editor.text) if self.session else "rus")
+            )
             if speller is not None:
                 with contextlib.suppress(Exception):
                     suggestions = [s.term for s in speller.suggest(mark.word, n=9)]
@@ -291,7 +294,7 @@ class FlaggingPart(AppBase):
             return
         from workbench.dictionary import ProjectDictionary
 
-        lang = mark.lang or (self.session.lang_of_line(mark.line) if self.session else "rus")
+        lang = mark.lang or (self.session.lang_of_line(mark.line, self.editor.text) if self.session else "rus")
         ProjectDictionary(self.project).add(mark.word, lang)
         self.added_words.add(mark.word)
         self._drop_marks(mark.word)

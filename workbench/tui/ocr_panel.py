@@ -28,7 +28,7 @@ class OcrPart(AppBase):
             if answer is not None:
                 self.start_ocr(answer[0], answer[1])
 
-        self.push_screen(screens().OcrScreen(lines, session.lang_of_line(first)), chosen)
+        self.push_screen(screens().OcrScreen(lines, session.lang_of_line(first, self.editor.text)), chosen)
 
     def start_ocr(self, lang: str, lines: tuple[int, int] | None) -> None:
         """Run OCR in a worker with a progress indicator."""
@@ -38,15 +38,17 @@ class OcrPart(AppBase):
         self.screen_stack[0].query_one("#progress").display = True
         span = f"lines {lines[0] + 1}–{lines[1] + 1}" if lines else "the page"
         self.notify(f"OCR of {span} started ({lang}); keep working.", timeout=3)
-        self.ocr_worker(self.session.page_id, lang, lines)
+        # The lines are the editor's: each is read inside its own image line, found from this text.
+        self.ocr_worker(self.session.page_id, lang, lines, self.editor.text)
 
     @work(thread=True, exclusive=True, group="ocr", exit_on_error=False)
-    def ocr_worker(self, page_id: str, lang: str, lines: tuple[int, int] | None) -> None:
+    def ocr_worker(self, page_id: str, lang: str, lines: tuple[int, int] | None, text: str | None = None) -> None:
         """OCR in a thread, stored by the pipeline as a version (no human version yet) or a candidate."""
         from workbench.ocr.candidates import apply_ocr_result
         from workbench.ocr.pipeline import ocr_page
 
-        result = ocr_page(self.project, page_id, lang=None if lang == "auto" else lang, lines=lines)
+        lang_arg = None if lang == "auto" else lang
+        result = ocr_page(self.project, page_id, lang=lang_arg, lines=lines, text=text if lines else None)
         stored = apply_ocr_result(self.store, page_id, result)
         self.post_message(OcrFinished(page_id, stored.version.number, stored.candidate, lines))
 
@@ -82,8 +84,14 @@ class OcrPart(AppBase):
         """Open the candidate screen; taking lines merges them into the editor (never over reviewed lines)."""
         session = self.session
         assert session is not None
+        from workbench.ocr.candidates import plan_take
+
         cand = self.store.read_candidate(session.page_id, number)
         current = self.editor.text
+        # Line i of the screen is the editor's line i against the candidate's reading of the same image line
+        # (not the candidate's line i: after lines were deleted or added, the numbers differ; issue 9).
+        layouts = {"current_layout": session.layout, "candidate_layout": cand.layout()}
+        aligned = plan_take(current, (), cand.text, range(current.count("\n") + 1), **layouts).text
         rng = range(lines[0], lines[1] + 1) if lines else None
         title = f"OCR candidate {cand.number} of {session.page_id}" + (
             f", lines {lines[0] + 1}–{lines[1] + 1}" if lines else ""
@@ -92,12 +100,10 @@ class OcrPart(AppBase):
         def taken(chosen: list[int] | None) -> None:
             if not chosen:
                 return
-            from workbench.ocr.candidates import plan_take
-
-            take = plan_take(current, session.reviewed, cand.text, chosen)
+            take = plan_take(current, session.reviewed, cand.text, chosen, **layouts)
             self.editor.replace(take.text, (0, 0), self.editor.document.end)
             if cand.layout() is not None:
                 session.layout = cand.layout()
             self.notify(f"Took {len(chosen)} line(s) from the candidate; Ctrl+S saves.", timeout=4)
 
-        self.push_screen(screens().CandidateScreen(title, current, cand.text, session.reviewed, rng), taken)
+        self.push_screen(screens().CandidateScreen(title, current, aligned, session.reviewed, rng), taken)

@@ -72,11 +72,19 @@ class ImagesPart(AppBase):
         if s is None:
             return
         row, col = self.editor.cursor_location
-        line_box = s.line_box(row)
-        word_box = s.word_box(row, self.editor.document[row], col) if line_box else None
+        # The editor's text as it is now: lines are tied to the scan by content (workbench.linemap), so a
+        # line deleted or added above moves no box (issue 9).
+        text = self.editor.text
+        line_box = s.line_box(row, text)
+        word_box = s.word_box(row, self.editor.document[row], col, text) if line_box else None
         self.page_view.set_boxes(line_box, word_box)
-        why = "" if s.layout else "No OCR layout for this page: run F4 (re-OCR) to get line boxes."
-        self.strip.set_boxes(line_box, word_box, why, s.text_height(row))
+        if not s.layout:
+            why = "No OCR layout for this page: run F4 (re-OCR) to get line boxes."
+        elif not self.editor.document[row].strip():
+            why = "A blank line: no line of the scan."
+        else:
+            why = "This line is not on the scan (added by hand, or changed past recognition)."
+        self.strip.set_boxes(line_box, word_box, why, s.text_height(row, text))
 
     def action_toggle_preprocessed(self) -> None:
         """Switch the page view and line strip between the original and the preprocessed scan."""

@@ -24,9 +24,7 @@ DEFAULT_LINES = [
 ]
 
 
-def render_page(
-    lines: list[str], *, size: int = 28, margin: int = 60, width: int = 1240
-) -> tuple[Image.Image, Layout]:
+def render_page(lines: list[str], *, size: int = 28, margin: int = 60, width: int = 1240) -> tuple[Image.Image, Layout]:
     """Render ``lines`` as a typed page; return the image and a layout (boxes in its pixels)."""
     font = ImageFont.truetype(str(FONT), size)
     step = int(size * 1.6)
