@@ -105,6 +105,17 @@ SECTIONS: list[tuple[str, list[HelpRow]]] = [
                 ),
             ),
             HelpRow(
+                "Ctrl+P, Export …",
+                "searchable PDF, TEI or training lines of this page, its document or the archive",
+                (
+                    Command(
+                        "export",
+                        title="Export …",
+                        description="Searchable PDF, TEI or training lines, with a progress bar",
+                    ),
+                ),
+            ),
+            HelpRow(
                 "Ctrl+Q", "quit (asks when there are unsaved edits)", (Command("quit", "ctrl+q", "Quit", 8, True),)
             ),
         ],

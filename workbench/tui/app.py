@@ -368,6 +368,13 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
         self._move(-1)
 
     @guarded
+    def action_export(self) -> None:
+        """The Export dialog: a searchable PDF, TEI or training lines of this page, its document or the archive."""
+        from workbench.tui.export_screen import ExportScreen
+
+        self.push_screen(ExportScreen(self.project, self.session.page_id if self.session else None))
+
+    @guarded
     def action_pages(self) -> None:
         """The page list; Enter opens a page."""
         rows = []

@@ -75,3 +75,19 @@ class FlagsCounted(Message):
         self.screen = screen
         self.page_id = page_id
         self.count = count
+
+
+class ExportProgressed(Message):
+    """A page of the running export (PDF, TEI or lines) is done."""
+
+    def __init__(self, page_id: str) -> None:
+        super().__init__()
+        self.page_id = page_id
+
+
+class ExportFinished(Message):
+    """The export wrote its files; ``report`` (a ``HandoverReport``) says what, and what it left out."""
+
+    def __init__(self, report: Any) -> None:
+        super().__init__()
+        self.report = report

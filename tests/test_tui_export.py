@@ -1,0 +1,64 @@
+"""Pilot test of Export … in the command palette: the dialog, its progress bar, the files on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import run_async, settle, wait_for
+from textual.command import CommandList
+from textual.widgets import Input, ProgressBar, Select
+
+from workbench.project import Project
+from workbench.tui.app import make_app
+from workbench.tui.export_screen import ExportScreen
+from workbench.tui.sample import make_demo_project
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Project:
+    return make_demo_project(tmp_path / "demo")
+
+
+@run_async
+async def test_export_from_the_command_palette_with_progress(demo: Project, tmp_path: Path) -> None:
+    app = make_app(demo, "demo/p1", load_dictionaries=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Export")
+
+        def offered() -> bool:
+            lists = app.screen.query(CommandList)
+            return bool(lists) and lists.first().option_count > 0 and "Export" in str(
+                lists.first().get_option_at_index(0).prompt
+            )
+
+        await wait_for(pilot, offered, "Export … offered first in the palette")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        screen = app.screen
+        assert screen.query_one("#format", Select).value == "pdf"
+        assert screen.query_one("#scope", Select).value == "doc"  # this document: demo/p1 and demo/p2
+        screen.query_one("#folder", Input).value = str(tmp_path / "out")
+        await pilot.click("#run")
+        summary = screen.query_one("#summary")
+        await wait_for(pilot, lambda: "Wrote 1 PDF" in str(summary.render()), "the export's summary", timeout=300)
+        bar = screen.query_one("#bar", ProgressBar)
+        assert bar.total == 2 and bar.progress == 2
+        assert (tmp_path / "out" / "demo.pdf").stat().st_size > 0
+        # Another format from the same dialog: the TEI of the whole archive.
+        screen.query_one("#format", Select).value = "tei"
+        screen.query_one("#scope", Select).value = "all"
+        await pilot.click("#run")
+        await wait_for(pilot, lambda: "Wrote 1 TEI" in str(summary.render()), "the TEI export", timeout=300)
+        assert (tmp_path / "out" / "demo.tei.xml").exists()
+        # A refused folder is said in the dialog, and nothing is written.
+        screen.query_one("#folder", Input).value = str(demo.root / "transcripts" / "x")
+        await pilot.click("#run")
+        await wait_for(pilot, lambda: "transcripts" in str(summary.render()), "the refusal")
+        assert not (demo.root / "transcripts" / "x").exists()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ExportScreen), "the dialog to close")
