@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench import durable
 from workbench.errors import EngineError, InputError, MissingDependencyError, StorageError
 from workbench.formats.model import LANG_TO_BCP47, fit_layout
 from workbench.formats.source import DocumentPages, PageSource, read_page
@@ -231,7 +232,11 @@ def export_document_pdf(
         final = work / "out.pdf"
         _run_ocrmypdf(work, final, document, authors)
         result.pdfa = _pdfa_claim(final)
+        # The finished PDF is on disk before its name appears, and the name survives a crash (as durable's
+        # other writes): a reader never finds a half-written file under out_path.
+        durable.fsync_file(final)
         os.replace(final, out_path)
+        durable.fsync_dir(out_path.parent)
     except OSError as e:
         raise StorageError(f"Cannot write {out_path}: {e.strerror or e}.") from e
     finally:
