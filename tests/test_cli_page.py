@@ -89,3 +89,28 @@ def test_commands_on_a_page_without_transcript(tmp_project: Project) -> None:
     Image.new("L", (20, 20), 255).save(tmp_project.scans_dir / "d" / "p1.png")
     result = run(tmp_project, "review", "d/p1", "1")
     assert result.returncode == 2 and "no transcript yet" in result.stderr
+
+
+def test_restore_and_status_carry_the_page_marks(tmp_project: Project, page: str, tmp_path: Path) -> None:
+    """Issue 9 bug 3: `restore PAGE N` dropped version N's ignored words (`extra.ignored` became `{}`), so the
+    flag count jumped back; the marks (ignored words, line languages, reviewed lines) follow the restored version."""
+    store = TranscriptStore(tmp_project)
+    assert run(tmp_project, "ignore", page, "получнл").returncode == 0  # v2
+    assert run(tmp_project, "lang", page, "3", "aze_cyrl").returncode == 0  # v3
+    assert run(tmp_project, "review", page, "1").returncode == 0  # v4
+    marked = store.read(page)
+    assert marked.number == 4 and marked.meta.extra == {"ignored": ["получнл"], "line_langs": {"2": "aze_cyrl"}}
+    edited = tmp_path / "edited.txt"
+    edited.write_text("другой текст\n", encoding="utf-8")
+    assert run(tmp_project, "save", page, "--from", str(edited)).returncode == 0  # v5: marks gone with the text
+    result = run(tmp_project, "restore", page, "4")
+    assert result.returncode == 0, result.stderr
+    restored = store.read(page)
+    assert restored.number == 6 and restored.text == TEXT and restored.meta.source == "restore"
+    assert restored.meta.extra == marked.meta.extra
+    assert restored.meta.reviewed == (0,)
+    session = PageSession.open(tmp_project, store, page)
+    assert session.ignored == {"получнл"} and session.line_langs == {2: "aze_cyrl"}
+    # A status change is the same text again: it keeps the marks too.
+    assert run(tmp_project, "status", page, "done").returncode == 0
+    assert store.read(page).meta.extra == marked.meta.extra and store.read(page).meta.status == "Done"

@@ -240,6 +240,31 @@ async def test_diff_two_versions_and_restore(demo: Project) -> None:
 
 
 @run_async
+async def test_restore_in_the_tui_keeps_the_versions_page_marks(demo: Project) -> None:
+    """Issue 9 bug 3 in the TUI face: restoring version 2 keeps its ignored words and line languages
+    (the TUI and `workbench restore` both go through TranscriptStore.restore)."""
+    store = TranscriptStore(demo)
+    marks = {"ignored": ["Батиров"], "line_langs": {"1": "aze_cyrl"}}
+    store.save("demo/p1", "\n".join(DEFAULT_LINES), base=1, reviewed=[0], extra=marks)  # v2
+    store.save("demo/p1", "\n".join(DEFAULT_LINES[1:]), base=2)  # v3: no marks
+    app = app_for(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("down", "r")  # newest first: the cursor moves from version 3 to version 2
+        await pilot.pause()
+        await pilot.click("#choice-restore")
+        await settle(pilot, app)
+        restored = store.read("demo/p1")
+        assert restored.number == 4 and restored.meta.source == "restore" and restored.meta.message.endswith("2")
+        assert restored.meta.extra == marks and restored.meta.reviewed == (0,)
+        assert app.session is not None and app.session.ignored == {"Батиров"}
+        assert app.session.line_langs == {1: "aze_cyrl"}
+
+
+@run_async
 async def test_pages_list_and_next_previous_page(demo: Project) -> None:
     app = app_for(demo)
     async with app.run_test(size=SIZE) as pilot:

@@ -275,7 +275,12 @@ class TranscriptStore(StoreReader):
             raise
 
     def restore(self, page_id: str, number: int, *, author: str | None = None, message: str = "") -> SaveResult:
-        """Save a new version equal to version ``number``; nothing is deleted."""
+        """Save a new version equal to version ``number``; nothing is deleted.
+
+        Equal means the page marks too: its status, reviewed lines and everything in ``extra`` (ignored words,
+        line languages), so the restored page is flagged and checked as version ``number`` was. Both faces
+        (``workbench restore`` and the TUI's history and conflict dialogs) restore through here.
+        """
         old = self.read(page_id, number)
         return self.save(
             page_id,
@@ -285,6 +290,7 @@ class TranscriptStore(StoreReader):
             message=message or f"restored version {number}",
             status=old.meta.status,
             reviewed=old.meta.reviewed,
+            extra=dict(old.meta.extra) or None,
         )
 
     def set_status(self, page_id: str, status: str, *, author: str | None = None) -> SaveResult:
@@ -311,6 +317,7 @@ class TranscriptStore(StoreReader):
             message=f"status: {name}",
             status=name,
             reviewed=latest.meta.reviewed,
+            extra=dict(latest.meta.extra) or None,  # the same text keeps its ignored words and line languages
         )
 
     def clean_temporaries(self, page_id: str | None = None) -> list[Path]:
