@@ -74,6 +74,8 @@ class Tally:
         self.ref = Counter[str]()
         self.hyp = Counter[str]()
         self.hit = Counter[str]()
+        #: (target letter, what it was read as: another character, "" when dropped) for every miss.
+        self.confused = Counter[tuple[str, str]]()
         self.artefacts = 0
 
     def add(self, gt: str, raw: str, text: str) -> None:
@@ -86,6 +88,8 @@ class Tally:
                 self.ref[a] += 1
                 if b == a:
                     self.hit[a] += 1
+                else:
+                    self.confused[a, b or ""] += 1
             if b is not None and b in TARGET:
                 self.hyp[b] += 1
         self.artefacts += sum(raw.count(a) for a in ARTEFACTS)
@@ -103,6 +107,7 @@ class Tally:
                 "hyp": self.hyp[ch],
                 "recall": round(100.0 * self.hit[ch] / n, 1) if n else None,
                 "precision": round(100.0 * self.hit[ch] / self.hyp[ch], 1) if self.hyp[ch] else None,
+                "read_as": {b or "∅": k for (a, b), k in self.confused.most_common() if a == ch},
             }
         return out
 
@@ -144,14 +149,19 @@ def bench_lines(lines: dict[str, list[str]], tessdata: Path, work: Path, seed: i
                 texts, work / f"l{orth}_{int(strength * 100)}", "FreeMono", rng, (strength, strength)
             )
             tallies = {"aze_cyrl": Tally(), "wb": Tally()}
+            misses: list[dict[str, str]] = []
             for i, (img, gt) in enumerate(pairs):
                 path = work / f"line_{orth}_{int(strength * 100)}_{i}.png"
                 cv2.imwrite(str(path), img)
                 raw = tesseract(path, "aze_cyrl", 7)
                 tallies["aze_cyrl"].add(gt, raw, normalise_aze_cyrl(raw, orth))
                 raw = tesseract(path, PROJECT_MODEL, 7, tessdata)
+                missed = sum(tallies["wb"].confused.values())
                 tallies["wb"].add(gt, raw, raw)
+                if sum(tallies["wb"].confused.values()) > missed:  # a target letter misread: keep for a look
+                    misses.append({"image": path.name, "truth": gt, "wb": norm(raw)})
             results[f"{orth}/{strength}"] = {k: t.summary() for k, t in tallies.items()}
+            results[f"{orth}/{strength}"]["wb"]["misses"] = misses
             print(
                 f"lines {orth} strength {strength}: "
                 + ", ".join(f"{k} CER {t.cer():.2f} %" for k, t in tallies.items()),
@@ -313,7 +323,8 @@ def markdown(out: dict[str, Any]) -> str:
             cers = " | ".join(f"{res[e]['cer']:.2f} %" for e in engines)
             rows.append(f"| {key} | {cers} | {res['aze_cyrl']['artefacts']} |")
         head = " | ".join(f"{e} recall / precision" for e in engines)
-        rows += ["", f"| letter | n | {head} |", "|---|---|" + "---|" * len(engines)]
+        last = engines[-1]
+        rows += ["", f"| letter | n | {head} | {last} misread as |", "|---|---|" + "---|" * (len(engines) + 1)]
         for ch in TARGET:
             n = sum(res[engines[0]]["letters"][ch]["n"] for res in out["lines"].values())
             if not n:
@@ -323,6 +334,10 @@ def markdown(out: dict[str, Any]) -> str:
                 hit = sum(res[e]["letters"][ch]["hit"] for res in out["lines"].values())
                 hyp = sum(res[e]["letters"][ch]["hyp"] for res in out["lines"].values())
                 cells.append(f"{_pct(hit, n)} / {_pct(hit, hyp)}")
+            misread = Counter[str]()
+            for res in out["lines"].values():
+                misread.update(res[last]["letters"][ch].get("read_as", {}))
+            cells.append(", ".join(f"{b} {k}" for b, k in misread.most_common(4)) or "–")
             rows.append(f"| {ch} | {n} | " + " | ".join(cells) + " |")
     if "pages" in out:
         engines = list(next(iter(out["pages"].values())))
@@ -357,13 +372,15 @@ def main() -> None:
     )
     p.add_argument("--seed", type=int, default=20261202)
     p.add_argument("--json", type=Path, default=None)
+    p.add_argument("--keep", type=Path, default=None, help="keep the rendered lines and pages in this folder")
     a = p.parse_args()
     train_texts = a.train_text or sorted(Path("/work/train-aze").glob("*/text/*.txt"))
     tessdata = tessdata_with(a.model.resolve(), SYSTEM_TESSDATA)
     t0 = time.time()
     out: dict[str, Any] = {"machine": platform.platform(), "model": str(a.model), "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="bench-aze-") as tmp:
-        work = Path(tmp)
+        work = Path(tmp) if a.keep is None else a.keep
+        work.mkdir(parents=True, exist_ok=True)
         if "lines" in a.sets:
             out["lines"] = bench_lines(held_out_lines(a.lines, a.seed, train_texts), tessdata, work, a.seed)
         if "pages" in a.sets:

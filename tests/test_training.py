@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from workbench.errors import InputError, MetadataError
+from workbench.errors import EngineError, InputError, MetadataError
 from workbench.ocr.models import BUNDLED_MODEL, PROJECT_MODEL, engine_lang, project_model, tessdata_with
 from workbench.project import Project
 from workbench.training import finetune, tools
@@ -139,6 +140,44 @@ def test_train_runs_resumes_and_keeps_the_model_by_the_held_out_rule(tmp_project
     again = finetune.train(root, lines_dir, iterations=6, held_out_share=0.25)
     assert again.resumed and again.iterations == 6
     assert again.work_dir == report.work_dir
+    assert tree_digest(root) == before, "training touched a transcript or another project file"
+
+
+def test_train_resumes_after_lstmtraining_is_killed(
+    tmp_project: Project, lines_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault (faked): the first lstmtraining is killed once it has written its first checkpoint, as a
+    machine going down would. Everything else is real; running the command again continues from that
+    checkpoint instead of starting over, and nothing but the work folder was written in between."""
+    root = tmp_project.root
+    before = tree_digest(root)
+    real_run = tools._run
+    killed: list[str] = []
+
+    def run_or_kill(args: list[str], timeout: float = tools.TOOL_TIMEOUT) -> subprocess.CompletedProcess[str]:
+        if args[0] != "lstmtraining" or "--stop_training" in args or killed:
+            return real_run(args, timeout)
+        exe = shutil.which(args[0])
+        assert exe is not None
+        proc = subprocess.Popen([exe, *args[1:]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
+        for line in proc.stderr:  # lstmtraining reports each checkpoint once it is written
+            if "wrote checkpoint" in line:
+                killed.append(line.strip())
+                break
+        proc.kill()
+        proc.wait(timeout=60)
+        raise EngineError("lstmtraining was killed")
+
+    monkeypatch.setattr(tools, "_run", run_or_kill)
+    with pytest.raises(EngineError, match="killed"):
+        finetune.train(root, lines_dir, iterations=200, held_out_share=0.25)
+    assert killed and killed[0].startswith("At iteration"), "the run was not interrupted after a checkpoint"
+    assert "/100/" in killed[0], killed[0]
+    assert not (root / "models").exists() or not any((root / "models").iterdir()), "a killed run installed a model"
+    report = finetune.train(root, lines_dir, iterations=200, held_out_share=0.25)
+    assert report.resumed, "the second run started over instead of continuing from the checkpoint"
+    assert report.iterations == 200
     assert tree_digest(root) == before, "training touched a transcript or another project file"
 
 
