@@ -185,6 +185,15 @@ class Project:
             self._warn(warnings)
         return self._documents[doc_id]
 
+    def prints_yo(self, doc_id: str | None = None) -> bool:
+        """Whether the text of ``doc_id`` prints ё: its ``document.toml`` ``yo`` if it sets one, else the project's
+        ``[dictionary] yo``, else False (typescripts of the period never printed ё)."""
+        if doc_id is not None:
+            yo = self.document(doc_id).yo
+            if yo is not None:
+                return yo
+        return self.settings().yo
+
     def documents(self) -> list[str]:
         """Ids of all documents: folders under ``scans/`` or ``transcripts/`` that hold pages."""
         return sorted({p.document for p in self.pages()})

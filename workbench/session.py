@@ -48,6 +48,8 @@ class PageSession:
     document_ignored: set[str] = field(default_factory=set)
     regions: dict[int, str] = field(default_factory=dict)  # from document.toml: 0-based line → lang
     page_lang: str | None = None  # [pages.<name>] lang in document.toml
+    #: whether this page's text prints ё: the document's ``yo``, else the project's (Project.prints_yo)
+    yo: bool = False
 
     @classmethod
     def open(cls, project: Project, store: TranscriptStore, page_id: str) -> PageSession:
@@ -55,7 +57,10 @@ class PageSession:
         page = project.page(page_id)
         session = cls(project=project, store=store, page=page)
         with contextlib.suppress(WorkbenchError):
+            session.yo = project.settings().yo
+        with contextlib.suppress(WorkbenchError):
             doc = project.document(page.document)
+            session.yo = project.prints_yo(page.document)
             session.orthography = doc.orthography
             session.languages = tuple(doc.languages) or ("rus",)
             settings = doc.page_settings(page.name)

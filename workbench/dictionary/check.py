@@ -247,8 +247,7 @@ def check_page(project: Any, page_id: str, text: str | None = None, n: int = 5) 
         elif i not in per_line and j is not None and layout_lines[j].get("lang") in langs:
             per_line[i] = str(layout_lines[j]["lang"])
     wanted = set(langs) | {lg for spec in per_line.values() for lg in spec.split("+")}
-    doc = project.document(project.page(page_id).document)
-    yo = doc.yo if doc.yo is not None else project.settings().yo
+    yo = project.prints_yo(project.page(page_id).document)  # the document's yo, else the project's
     spellers: dict[str, Speller] = {
         lg: load_speller(project, lg, orthography, yo=yo) for lg in ("rus", "aze_cyrl") if lg in wanted
     }

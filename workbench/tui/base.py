@@ -75,7 +75,7 @@ class AppBase(App[None]):
         # The page list, kept so that moving between pages does not walk the whole archive on every key;
         # refreshed when the page list is shown or a page is not in it.
         self._page_ids: list[str] | None = None
-        self.spellers: dict[tuple[str, str], Any] = {}
+        self.spellers: dict[tuple[str, str, bool], Any] = {}
         self.suggestions_state = "loading…" if load_dictionaries else "off"
         self.added_words: set[str] = set()
         self._current_suggestions: list[str] = []

@@ -65,14 +65,21 @@ class FlaggingPart(AppBase):
         orthographies = {"1939"}
         with contextlib.suppress(WorkbenchError):
             orthographies |= {self.project.document(d).orthography for d in self.project.documents()}
-        loaded: dict[tuple[str, str], Any] = {}
-        problems: list[tuple[str, WorkbenchError]] = []
-        yo = False
+        # ё or е in the suggestions: each document's yo, else the project's (typescripts print no ё); a speller
+        # per setting in use (they share the mapped index)
+        yos = set()
         with contextlib.suppress(WorkbenchError):
-            yo = self.project.settings().yo  # typescripts print no ё: suggestions write е
+            yos.add(self.project.prints_yo())
+        with contextlib.suppress(WorkbenchError):
+            yos |= {self.project.prints_yo(d) for d in self.project.documents()}
+        if self.session is not None:
+            yos.add(self.session.yo)
+        loaded: dict[tuple[str, str, bool], Any] = {}
+        problems: list[tuple[str, WorkbenchError]] = []
         for lang, orth in [("rus", "1939")] + [("aze_cyrl", o) for o in sorted(orthographies)]:
             try:
-                loaded[(lang, orth)] = load_speller(self.project, lang, orthography=orth, yo=yo)
+                for yo in sorted(yos or {False}):
+                    loaded[(lang, orth, yo)] = load_speller(self.project, lang, orthography=orth, yo=yo)
             except WorkbenchError as e:
                 write_traceback(e, f"loading the {lang} dictionary")
                 problems.append((lang, e))
@@ -99,7 +106,7 @@ class FlaggingPart(AppBase):
         self.spellers = loaded
         if loaded:
             self.suggestions_state = "ready"
-            names = ", ".join(sorted({lang for lang, _ in loaded}))
+            names = ", ".join(sorted({key[0] for key in loaded}))
             self.notify(f"Suggestions available ({names}).", timeout=4)
         else:
             self.suggestions_state = "unavailable"
@@ -114,9 +121,24 @@ class FlaggingPart(AppBase):
             )
         self.check_page()
 
-    def _speller_for(self, lang: str, orthography: str | None = None) -> Any:
-        orth = orthography or (self.session.orthography if self.session else "1939")
-        return self.spellers.get((lang, orth if lang == "aze_cyrl" else "1939"))
+    def _speller_for(self, lang: str, orthography: str | None = None, session: PageSession | None = None) -> Any:
+        """The speller of ``lang`` for ``session``'s page (default: the open one): its orthography and yo."""
+        session = session or self.session
+        orth = orthography or (session.orthography if session else "1939")
+        yo = session.yo if session else False
+        key = (lang, orth if lang == "aze_cyrl" else "1939", yo)
+        found = self.spellers.get(key)
+        if found is None and lang in {k[0] for k in self.spellers}:
+            # a document whose setting was not in use when the dictionaries loaded: a speller for it now
+            # (load_speller reuses the mapped index; ~ms)
+            with contextlib.suppress(WorkbenchError):
+                from workbench.dictionary import load_speller
+
+                found = load_speller(self.project, lang, orthography=key[1], yo=yo)
+                loaded_one = next(sp for k, sp in self.spellers.items() if k[0] == lang)
+                found.use_context(loaded_one.context, loaded_one.archive)
+                self.spellers[key] = found
+        return found
 
     def check_page(self) -> None:
         """Flag unknown words of the whole page in a worker (low-confidence ones are instant)."""
@@ -180,7 +202,7 @@ class FlaggingPart(AppBase):
         spellers = {
             lang: KnownOnly(sp)
             for lang in set(page_langs.values())
-            if (sp := self._speller_for(lang, session.orthography)) is not None
+            if (sp := self._speller_for(lang, session.orthography, session)) is not None
         }
         if not spellers:
             return []

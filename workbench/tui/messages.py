@@ -48,7 +48,10 @@ class SpellersLoaded(Message):
     """The dictionaries are loaded (``loaded``), or some could not be (``problems``; ``unavailable``: none at all)."""
 
     def __init__(
-        self, loaded: dict[tuple[str, str], Any], problems: list[tuple[str, WorkbenchError]], unavailable: str = ""
+        self,
+        loaded: dict[tuple[str, str, bool], Any],
+        problems: list[tuple[str, WorkbenchError]],
+        unavailable: str = "",
     ) -> None:
         super().__init__()
         self.loaded = loaded
