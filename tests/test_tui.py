@@ -323,6 +323,40 @@ async def test_candidate_lines_are_taken_but_never_over_reviewed_lines(demo: Pro
 
 
 @run_async
+async def test_undo_back_to_the_saved_text_removes_the_autosave(demo: Project) -> None:
+    """Issue 9 bug 4: F5, take a line, Ctrl+Z («● unsaved» goes), leave the page: reopening it offered
+    «Recover unsaved edits?» with the undone change. Back at the saved text, the autosave is removed."""
+    store = TranscriptStore(demo)
+    store.save_candidate("demo/p1", "\n".join(line + " (ocr)" for line in DEFAULT_LINES))
+    app = app_for(demo, autosave_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        saved = app.editor.text
+        await pilot.press("f5")
+        await settle(pilot, app)
+        assert isinstance(app.screen, CandidateScreen)
+        await pilot.press("space", "t")  # take the cursor's line
+        await wait_for(pilot, lambda: "● unsaved" in app.sub_title, "the taken line in the editor")
+        await wait_for(
+            pilot,
+            lambda: (r := store.read_recovery("demo/p1")) is not None and "(ocr)" in r["text"],
+            "the autosave of the taken line",
+        )
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: app.editor.text == saved, "the undo")
+        assert "unsaved" not in app.sub_title
+        await wait_for(pilot, lambda: store.read_recovery("demo/p1") is None, "the stale autosave removed")
+        await pilot.press("ctrl+pagedown")
+        await settle(pilot, app)
+        assert app.title == "demo/p2"
+        await pilot.press("ctrl+pageup")
+        await settle(pilot, app)
+        assert app.title == "demo/p1"
+        assert not isinstance(app.screen, ChoiceScreen)  # no «Recover unsaved edits?»
+        assert app.editor.text == saved
+
+
+@run_async
 async def test_corrupt_or_missing_image_leaves_the_text_editable(demo: Project) -> None:
     (demo.scans_dir / "demo" / "p1.png").write_bytes(b"\x89PNG\r\n\x1a\nthis is not a png")
     (demo.scans_dir / "demo" / "p2.png").unlink()  # p2 is now a text-only page

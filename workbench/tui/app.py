@@ -150,6 +150,7 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
             )
         session = PageSession.open(self.project, self.store, page_id)
         self.session = session
+        self._autosave_held = False  # the new page's recovery file, if any, is offered below, not ours
         editor = self.editor
         editor.orthography = session.orthography
         editor.read_only = False
@@ -176,6 +177,8 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
         if self.session is None:
             return
         self._set_dirty(self.editor.text != self.session.saved_text)
+        if not self.dirty:
+            self._edits_undone()
         self._last_change = time.monotonic()
         self._recheck_pending = True
         count = self.editor.document.line_count

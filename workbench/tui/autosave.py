@@ -28,6 +28,16 @@ class AutosavePart(AppBase):
             return
         self._last_autosave = time.monotonic()
         self.store.write_recovery(self.session.page_id, self.editor.text, self.session.base)
+        self._autosave_held = True
+
+    @guarded
+    def _edits_undone(self) -> None:
+        """The editor is back at the saved text (undo, or typed back): the autosave holds edits that are gone,
+        so it is removed, else reopening the page would offer to "recover" what the user undid."""
+        if self.session is None or not self._autosave_held:
+            return
+        self._autosave_held = False
+        self.store.discard_recovery(self.session.page_id)
 
     def _offer_recovery(self) -> None:
         session = self.session
@@ -56,6 +66,7 @@ class AutosavePart(AppBase):
                 if isinstance(base, int) and base in self.store.version_numbers(session.page_id):
                     session.base = base  # a newer version since then makes the save a reported conflict
                 self._set_dirty(True)
+                self._autosave_held = True  # the file now holds the editor's edits: undoing them removes it
                 self.notify("Recovered the autosaved edits; Ctrl+S saves them as a version.")
             elif choice == "discard":
                 self.store.discard_recovery(session.page_id)

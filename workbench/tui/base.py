@@ -81,6 +81,8 @@ class AppBase(App[None]):
         self._current_suggestions: list[str] = []
         self._last_change = 0.0
         self._last_autosave = 0.0
+        #: the open page's recovery file holds this editor's edits (written by the autosave, or recovered)
+        self._autosave_held = False
         self._ocr_started: float | None = None
         self._loading_text = False
         self._recheck_pending = False
