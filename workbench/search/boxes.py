@@ -28,8 +28,6 @@ def line_boxes(text: str, layout: Layout | None) -> list[tuple[int, int, int, in
 
 def with_boxes(project: Project, hits: list[Hit]) -> list[Hit]:
     """``hits`` with their image boxes (each page's text and newest layout read once)."""
-    from dataclasses import replace
-
     from workbench.store import TranscriptStore
 
     store = TranscriptStore(project)
@@ -44,5 +42,5 @@ def with_boxes(project: Project, hits: list[Hit]) -> list[Hit]:
             except IntegrityError:
                 boxes = []  # a damaged version has no trustworthy line numbers to box
             cache[key] = boxes
-        out.append(replace(h, box=boxes[h.line] if h.line < len(boxes) else None))
+        out.append(h._replace(box=boxes[h.line] if h.line < len(boxes) else None))
     return out

@@ -44,12 +44,13 @@ _SPECIAL = re.compile(
     + DROPPED
     + "]"
 )
-#: Every special above involves one of these code points: a cheap test (``in``) before the regex.
+#: Every special above involves one of these code points: a cheap test before the regex.
 _SPECIAL_MARKS = "\u0327\u0306\u0307" + DROPPED
+_HAS_MARK = re.compile("[" + "".join(re.escape(ch) for ch in _SPECIAL_MARKS) + "]")
 
 
 def _has_special(text: str) -> bool:
-    return any(mark in text for mark in _SPECIAL_MARKS) and _SPECIAL.search(text) is not None
+    return _HAS_MARK.search(text) is not None and _SPECIAL.search(text) is not None
 
 
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
@@ -82,6 +83,20 @@ BASE = _Table(confusions=False)
 CONFUSIONS = _Table(confusions=True)
 
 
+class _WordTable(dict[int, str]):
+    """The base fold with every character that is not part of a word made a space (line breaks kept)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = BASE[code]
+        if code != 10 and not WORD.match(ch):
+            ch = " "
+        self[code] = ch
+        return ch
+
+
+WORDS_ONLY = _WordTable()
+
+
 def table(confusions: bool) -> _Table:
     """The translate table of a level."""
     return CONFUSIONS if confusions else BASE
@@ -97,7 +112,7 @@ def fold(text: str, confusions: bool = False) -> str:
 
 #: Code points the vectorised fold handles (Latin, Cyrillic, punctuation, …); text with others is translated.
 _LUT_SIZE = 0x3000
-_LUTS: dict[bool, Any] = {}
+_LUTS: dict[bool | str, Any] = {}
 
 
 def fold_lines(lines: list[str], confusions: bool = False) -> list[str]:
@@ -119,6 +134,32 @@ def fold_lines(lines: list[str], confusions: bool = False) -> list[str]:
         tab = table(confusions)
         lut = _LUTS[confusions] = np.array([ord(tab[c]) for c in range(_LUT_SIZE)], dtype=np.uint32)
     return str(lut[codes].tobytes().decode("utf-32-le")).split("\n")
+
+
+def word_lines(lines: list[str]) -> list[str | None]:
+    """Each line folded at the base level, everything that is not part of a word made a space.
+
+    ``str.split()`` of one gives :func:`words` of the folded line, and a word's offset in it is its offset
+    in the line; ``None`` for a line whose fold changes its length (see :func:`fold_line`). The lines hold
+    no line break.
+
+    The fuzzy search's verification of tens of thousands of candidate lines: numpy maps the code points of
+    the whole batch at once (see :func:`fold_lines`).
+    """
+    if not lines:
+        return []
+    text = "\n".join(lines)
+    if _has_special(text):
+        return [None if _has_special(line) else line.translate(WORDS_ONLY) for line in lines]
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if codes.size == 0 or int(codes.max()) >= _LUT_SIZE:
+        return list(text.translate(WORDS_ONLY).split("\n"))
+    lut = _LUTS.get("words")
+    if lut is None:
+        lut = _LUTS["words"] = np.array([ord(WORDS_ONLY[c]) for c in range(_LUT_SIZE)], dtype=np.uint32)
+    return list(lut[codes].tobytes().decode("utf-32-le").split("\n"))
 
 
 def fold_line(text: str, confusions: bool = False) -> tuple[str, list[int] | None]:

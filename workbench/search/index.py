@@ -80,6 +80,8 @@ class SearchIndex:
         self._writes = 0  # this process's transactions, so caches of the vocabulary know when to go
         self._vocab: dict[tuple[int, bool], list[str]] | None = None
         self._vocab_key: tuple[int, int] = (-1, -1)
+        self._names: dict[int, str] = {}
+        self._names_key: tuple[int, int] = (-1, -1)
 
     # -- connection ------------------------------------------------------------------------------------
 
@@ -204,6 +206,22 @@ class SearchIndex:
             raise
         db.execute("COMMIT")
 
+    def _cache_key(self) -> tuple[int, int]:
+        """A key that changes whenever the database does (the in-memory copies compare it).
+
+        SQLite's ``data_version`` counts other connections' commits; ``_writes`` this process's own.
+        """
+        db = self.db()
+        return int(db.execute("PRAGMA data_version").fetchone()[0]), self._writes
+
+    def page_names(self) -> dict[int, str]:
+        """Page ids by their row in ``pages`` (kept in memory until the database changes)."""
+        key = self._cache_key()
+        if key != self._names_key:
+            self._names = dict(self.db().execute("SELECT id, page FROM pages").fetchall())
+            self._names_key = key
+        return self._names
+
     def words_of_length(self, length: int, confusions: bool) -> list[str]:
         """The archive's distinct words (base fold) of one length, or their confusion folds; kept in memory.
 
@@ -212,7 +230,7 @@ class SearchIndex:
         ``data_version`` says another process did.
         """
         db = self.db()
-        key = (int(db.execute("PRAGMA data_version").fetchone()[0]), self._writes)
+        key = self._cache_key()
         if key != self._vocab_key or self._vocab is None:
             by_length: dict[tuple[int, bool], list[str]] = {}
             for (term,) in db.execute("SELECT term FROM vocab"):

@@ -7,7 +7,7 @@ page it shows, edits not yet saved included).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -15,8 +15,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from workbench.errors import UsageError
-from workbench.search.fold import WORD, fold, fold_line, to_text_span
-from workbench.search.model import Hit, Query, checked, rank_key
+from workbench.search.fold import WORD, fold, fold_line, to_text_span, word_lines
+from workbench.search.model import Hit, Query, checked, sort_hits
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,44 @@ def fuzzy_spans(line: str, query: str, matches: list[dict[str, int]]) -> list[Sp
     return out
 
 
+def word_hits(rows: Sequence[tuple[str, int, int, str]], query: str, match: dict[str, int]) -> list[Hit]:
+    """The hits of a one-word fuzzy query in many (page, version, line, text) rows, as :func:`fuzzy_spans`.
+
+    The same hits at a fraction of the cost (a common word two edits away is in tens of thousands of
+    lines): a line's words come from ``str.split`` of its :func:`~workbench.search.fold.word_lines` form and are
+    intersected with ``match`` in C; only the words found are then located, by ``str.find``.
+    """
+    base_q = fold(query)
+    keys = match.keys()
+    out: list[Hit] = []
+    for (page, version, line_no, text), spaced in zip(rows, word_lines([r[3] for r in rows]), strict=True):
+        if spaced is None:  # a line whose fold changes its length: the general way
+            out += [
+                Hit(page, version, line_no, s.start, s.end, text, s.kind, s.distance)
+                for s in fuzzy_spans(text, query, [match])
+            ]
+            continue
+        size = len(spaced)
+        for w in keys & spaced.split():
+            d = match[w]
+            n = len(w)
+            i = spaced.find(w)
+            while i >= 0:
+                e = i + n
+                if (i == 0 or spaced[i - 1] == " ") and (e == size or spaced[e] == " "):
+                    if text[i:e] == query:
+                        kind = "exact"
+                    elif w == base_q:
+                        kind = "folded"
+                    else:
+                        kind = "confusion" if d == 0 else "fuzzy"
+                    out.append(Hit(page, version, line_no, i, e, text, kind, d))
+                    i = spaced.find(w, e)
+                else:
+                    i = spaced.find(w, i + 1)
+    return out
+
+
 def _word_span(line: str, query: str, base_q: str, found: str, span: tuple[int, int], distance: int) -> Span:
     if line[span[0] : span[1]] == query:
         kind = "exact"
@@ -152,5 +190,4 @@ def find_in_text(text: str, query: Query, page: str = "", version: int = 0) -> l
         else:
             spans = exact_spans(line, q.text, q.confusions)
         hits += [Hit(page, version, i, s.start, s.end, line, s.kind, s.distance, s.whole) for s in spans]
-    hits.sort(key=rank_key())
-    return hits
+    return sort_hits(hits)

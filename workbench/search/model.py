@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 
@@ -17,9 +17,12 @@ KINDS = ("exact", "folded", "confusion", "fuzzy")
 MAX_FUZZY = 3
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One match: page, version, 0-based line, character span in the line, the line, how it matched."""
+class Hit(NamedTuple):
+    """One match: page, version, 0-based line, character span in the line, the line, how it matched.
+
+    A named tuple rather than a frozen dataclass: as immutable, and four times quicker to make (a fuzzy
+    search over the whole archive makes tens of thousands).
+    """
 
     page: str
     version: int
@@ -94,14 +97,15 @@ def checked(query: Query) -> Query:
     return replace(query, text=text, status=status)
 
 
-def rank_key() -> Callable[[Hit], tuple[Any, ...]]:
-    """The sort key of hits, best first (see :mod:`workbench.search.query`)."""
-    keys: dict[str, list[Any]] = {}
+def sort_hits(hits: list[Hit]) -> list[Hit]:
+    """``hits`` sorted best first, in place (see :mod:`workbench.search.query` for the order).
 
-    def key(h: Hit) -> tuple[Any, ...]:
-        nk = keys.get(h.page)
-        if nk is None:
-            nk = keys[h.page] = natural_key(h.page)
-        return (KINDS.index(h.kind), h.distance, not h.whole, nk, -h.version, h.line, h.start)
-
-    return key
+    The pages are put in natural order once, so that each hit's key holds numbers only.
+    """
+    pages = sorted({h.page for h in hits}, key=natural_key)
+    page_rank = {page: i for i, page in enumerate(pages)}
+    kind_rank = {kind: i for i, kind in enumerate(KINDS)}
+    hits.sort(
+        key=lambda h: (kind_rank[h.kind], h.distance, not h.whole, page_rank[h.page], -h.version, h.line, h.start)
+    )
+    return hits

@@ -6,7 +6,8 @@
 * **Fuzzy** (``fuzzy=N``): each word of the query matches a word of the line within ``N`` edits (a phrase
   matches consecutive words). The archive's distinct words of a close length (the word index's vocabulary)
   are compared with rapidfuzz's Levenshtein distance; the lines that hold the words found come from the
-  word index, nearest words first, and each is verified.
+  word index, nearest words first, and are verified in bulk (:func:`~workbench.search.match.word_hits`:
+  a common short word two edits away is in tens of thousands of lines, and every one is a hit).
 * **Regex** (``regex=True``): a ``regex``-module pattern, case-insensitive, on each line as written.
 
 Hits are ranked: exactly as typed, then equal once folded, then equal only with OCR confusions merged,
@@ -24,8 +25,8 @@ from rapidfuzz.distance import Levenshtein
 
 from workbench.search.fold import fold, trigrams
 from workbench.search.index import SearchIndex, get_index
-from workbench.search.match import compile_regex, exact_spans, fuzzy_spans, query_words, regex_spans
-from workbench.search.model import Hit, Query, checked, rank_key
+from workbench.search.match import compile_regex, exact_spans, fuzzy_spans, query_words, regex_spans, word_hits
+from workbench.search.model import Hit, Query, checked, sort_hits
 
 if TYPE_CHECKING:
     from workbench.project import Project
@@ -55,7 +56,7 @@ def search(project: Project, query: Query) -> list[Hit]:
                 if attempt == 2:
                     raise
                 index.rebuild()  # a damaged file is rebuilt, never trusted
-    hits.sort(key=rank_key())
+    sort_hits(hits)
     return hits[: q.limit] if q.limit is not None else hits
 
 
@@ -158,15 +159,35 @@ def _fuzzy_hits(index: SearchIndex, q: Query) -> list[Hit]:
     for level in levels:
         if len(matches) == 1:
             line_ids = _lines_of_words(db, [w for w, d in matches[0].items() if d == level]) - done
+            done |= line_ids
+            hits += word_hits(_rows_by_id(index, q, line_ids), q.text, matches[0])
         else:
             line_ids = set.intersection(*(_lines_of_words(db, list(m)) for m in matches))
-        done |= line_ids
-        for _lid, page, version, line_no, text in _lines_by_id(db, q, line_ids):
-            for sp in fuzzy_spans(text, q.text, matches):
-                hits.append(Hit(page, version, line_no, sp.start, sp.end, text, sp.kind, sp.distance, sp.whole))
+            for _lid, page, version, line_no, text in _lines_by_id(db, q, line_ids):
+                for sp in fuzzy_spans(text, q.text, matches):
+                    hits.append(Hit(page, version, line_no, sp.start, sp.end, text, sp.kind, sp.distance, sp.whole))
         if q.limit is not None and sum(1 for h in hits if h.distance <= level) >= q.limit:
             break
     return hits
+
+
+def _rows_by_id(index: SearchIndex, q: Query, ids: Iterable[int]) -> list[tuple[str, int, int, str]]:
+    """(page, version, line, text) of the lines ``ids`` that pass the query's filters.
+
+    Without a filter on the pages, the lines are read alone and the page ids come from the index's copy
+    (a join costs more than the lookup, over tens of thousands of lines).
+    """
+    if q.doc or q.status or q.pages is not None:
+        return [row[1:] for row in _lines_by_id(index.db(), q, ids)]
+    names = index.page_names()
+    id_list = sorted(ids)
+    latest = "" if q.all_versions else " AND latest = 1"
+    out: list[tuple[str, int, int, str]] = []
+    for k in range(0, len(id_list), _CHUNK):
+        chunk = id_list[k : k + _CHUNK]
+        sql = f"SELECT page, version, line, text FROM lines WHERE id IN ({','.join('?' * len(chunk))}){latest}"
+        out += [(names[p], v, n, t) for p, v, n, t in index.db().execute(sql, chunk)]
+    return out
 
 
 def _lines_of_words(db: sqlite3.Connection, words: list[str]) -> set[int]:
