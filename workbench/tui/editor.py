@@ -14,7 +14,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from workbench.azeri_input import keyboard_letter, type_latin
-from workbench.flags import Flag
+from workbench.flags import Flag, follow_edit
 from workbench.tui.letters import letter_for
 
 #: The editor's input modes: plain typing, Latin-script Azerbaijani converted as typed, one key per letter.
@@ -101,6 +101,7 @@ class TranscriptEditor(TextArea):
         self.register_theme(THEME)
         self.theme = "workbench"
         self.marks: dict[int, list[Flag]] = defaultdict(list)
+        self._marks_text = self.text  # the text the marks' places are right for
         self.reviewed_lines: set[int] = set()
         self.orthography = "1939"
         self.chord_pending = False
@@ -144,18 +145,44 @@ class TranscriptEditor(TextArea):
         self.navigator = DocumentNavigator(self.wrapped_document)
         self._build_highlight_map()
 
-    def set_marks(self, marks: list[Flag]) -> None:
-        """Replace every mark (unknown and low-confidence words) and repaint."""
+    def set_marks(self, marks: list[Flag], text: str | None = None) -> None:
+        """Replace every mark (unknown and low-confidence words) and repaint.
+
+        ``text`` is the text the marks were found on (default: the editor's text now); if it was edited since
+        (a check in a worker), the marks are moved onto the text as it is now, or dropped where it changed.
+        """
+        now = self.text
+        if text is not None and text != now:
+            marks = follow_edit(marks, text, now)
+        self._place_marks(marks, now)
+        self._build_highlight_map()
+        self.refresh()
+
+    def _place_marks(self, marks: list[Flag], text: str) -> None:
         self.marks = defaultdict(list)
         for m in marks:
             self.marks[m.line].append(m)
         for line in self.marks.values():
             line.sort(key=lambda m: m.start)
-        self._build_highlight_map()
-        self.refresh()
+        self._marks_text = text
+
+    def _follow_text(self) -> None:
+        """Move the marks with the edits made since they were placed (every edit ends here, undo and redo too).
+
+        A check runs a while after typing stops; until then the marks must still point at their words, or F8
+        selects (and typing replaces) letters of another word.
+        """
+        marks_text = getattr(self, "_marks_text", None)
+        if marks_text is None:
+            return  # still in TextArea.__init__
+        now = self.text
+        if now != marks_text:
+            placed = [m for line in sorted(self.marks) for m in self.marks[line]]
+            self._place_marks(follow_edit(placed, marks_text, now), now)
 
     def set_line_marks(self, line: int, marks: list[Flag]) -> None:
         """Replace the marks of one line (after it was edited and checked again)."""
+        self._follow_text()
         self.marks[line] = sorted(marks, key=lambda m: m.start)
         self._build_highlight_map()
         self.refresh()
@@ -168,10 +195,12 @@ class TranscriptEditor(TextArea):
 
     def all_marks(self) -> list[Flag]:
         """Every mark in reading order."""
+        self._follow_text()
         return [m for line in sorted(self.marks) for m in self.marks[line]]
 
     def mark_at(self, line: int, column: int) -> Flag | None:
         """The mark under a cursor position."""
+        self._follow_text()
         for m in self.marks.get(line, ()):
             if m.start <= column <= m.end:
                 return m
@@ -182,6 +211,7 @@ class TranscriptEditor(TextArea):
         start, end = sorted(self.selection)
         if start[0] != end[0] or start == end:
             return None
+        self._follow_text()
         for m in self.marks.get(start[0], ()):
             if (m.start, m.end) == (start[1], end[1]):
                 return m
@@ -189,6 +219,7 @@ class TranscriptEditor(TextArea):
 
     def _build_highlight_map(self) -> None:
         """Highlights come from our marks, not a syntax tree; TextArea wants UTF-8 byte offsets."""
+        self._follow_text()
         self._line_cache.clear()
         highlights = self._highlights
         highlights.clear()

@@ -176,11 +176,13 @@ class FlaggingPart(AppBase):
             self._recheck_rows |= rows
             return
         lowconf = self._lowconf(text)
+        fresh: list[Flag] = []
         for row in rows:
             unknown = [m for m in marks if m.line == row]
             starts = {m.start for m in unknown}
-            self.editor.marks[row] = unknown + [m for m in lowconf if m.line == row and m.start not in starts]
-        self.editor.set_marks(self.editor.all_marks())
+            fresh += unknown + [m for m in lowconf if m.line == row and m.start not in starts]
+        # the other lines' marks as the editor holds them: moved with every edit since the last check
+        self.editor.set_marks([m for m in self.editor.all_marks() if m.line not in rows] + fresh)
         self._show_suggestions()
 
     def unknown_marks(self, text: str, lines: set[int] | None = None, session: PageSession | None = None) -> list[Flag]:
@@ -220,7 +222,8 @@ class FlaggingPart(AppBase):
             self._recheck_pending = True  # edited meanwhile; check again
         unknown = {(m.line, m.start) for m in marks}
         lowconf = [m for m in self._lowconf(text) if (m.line, m.start) not in unknown]
-        self.editor.set_marks(marks + lowconf)
+        # found on `text`: placed on the editor's text as it is now (moved with the edits, or dropped)
+        self.editor.set_marks(marks + lowconf, text)
         self._show_suggestions()
 
     def _show_suggestions(self) -> None:
