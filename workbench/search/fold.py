@@ -18,7 +18,9 @@ lengths differ, and then :func:`fold_line` also returns where each folded charac
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import regex
@@ -100,6 +102,54 @@ WORDS_ONLY = _WordTable()
 def table(confusions: bool) -> _Table:
     """The translate table of a level."""
     return CONFUSIONS if confusions else BASE
+
+
+#: Letters a project learned to merge on top of :data:`CONFUSION_CLASSES`: (letter, its class's letter)
+#: pairs, both at the confusion level, sorted (see :func:`learned_classes`); hashable, so a query holds it.
+Learned = tuple[tuple[str, str], ...]
+
+
+def learned_classes(pairs: Iterable[tuple[str, str]]) -> Learned:
+    """The classes that one-letter corrections (what the OCR gave, what belongs) add to the built-in ones.
+
+    Each pair whose two sides are one word character each once folded at the confusion level, and differ
+    there, merges their classes (transitively: н>и and и>п make one class of all three). Longer segments
+    (``rn>м``) cannot be a letter-for-letter fold and are left to ``~N``.
+    """
+    parent: dict[str, str] = {}
+
+    def root(c: str) -> str:
+        while parent.get(c, c) != c:
+            c = parent[c]
+        return c
+
+    for a, b in pairs:
+        fa, fb = fold(a, True), fold(b, True)
+        if len(fa) != 1 or len(fb) != 1 or fa == fb or not WORD.match(fa) or not WORD.match(fb):
+            continue
+        ra, rb = root(fa), root(fb)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)  # the smallest letter of a class represents it
+    return tuple(sorted((c, root(c)) for c in parent if root(c) != c))
+
+
+@functools.lru_cache(maxsize=8)
+def _learned_table(learned: Learned) -> dict[int, str]:
+    return {ord(c): r for c, r in learned}
+
+
+def learned_members(learned: Learned) -> dict[str, str]:
+    """Each letter of a learned class → every letter of its class (the trigram filter's alternatives)."""
+    classes: dict[str, str] = {}
+    for c, r in learned:
+        classes[r] = classes.get(r, r) + c
+    return {c: members for members in classes.values() for c in members}
+
+
+def fold_confusions(text: str, learned: Learned = ()) -> str:
+    """``text`` folded at the confusion level, with the ``learned`` classes merged too."""
+    out = fold(text, True)
+    return out.translate(_learned_table(learned)) if learned else out
 
 
 def fold(text: str, confusions: bool = False) -> str:

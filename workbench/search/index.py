@@ -36,7 +36,7 @@ from workbench.errors import IntegrityError, StorageError
 from workbench.search.pages import INDEX_FILE, PageText, StoreLike, document_of, index_path, page_stamp, read_versions
 
 if TYPE_CHECKING:
-    pass
+    from workbench.search.fold import Learned
 
 SCHEMA_VERSION = 2
 STALE_FILE = "search.stale"
@@ -78,7 +78,7 @@ class SearchIndex:
         #: Counts what opening found, for the CLI and the tests: "rebuilt", "refreshed" pages.
         self.last_check: dict[str, int] = {}
         self._writes = 0  # this process's transactions, so caches of the vocabulary know when to go
-        self._vocab: dict[tuple[int, bool], list[str]] | None = None
+        self._vocab: dict[tuple[int, bool, Learned], list[str]] | None = None
         self._vocab_key: tuple[int, int] = (-1, -1)
         self._names: dict[int, str] = {}
         self._names_key: tuple[int, int] = (-1, -1)
@@ -222,7 +222,7 @@ class SearchIndex:
             self._names_key = key
         return self._names
 
-    def words_of_length(self, length: int, confusions: bool) -> list[str]:
+    def words_of_length(self, length: int, confusions: bool, learned: Learned = ()) -> list[str]:
         """The archive's distinct words (base fold) of one length, or their confusion folds; kept in memory.
 
         The fuzzy search compares a query word with every word of a close length; reading them from SQLite
@@ -232,16 +232,19 @@ class SearchIndex:
         db = self.db()
         key = self._cache_key()
         if key != self._vocab_key or self._vocab is None:
-            by_length: dict[tuple[int, bool], list[str]] = {}
+            by_length: dict[tuple[int, bool, Learned], list[str]] = {}
             for (term,) in db.execute("SELECT term FROM vocab"):
-                by_length.setdefault((len(term), False), []).append(term)
+                by_length.setdefault((len(term), False, ()), []).append(term)
             self._vocab, self._vocab_key = by_length, key
-        got = self._vocab.get((length, confusions))
+        if not confusions:
+            learned = ()
+        got = self._vocab.get((length, confusions, learned))
         if got is None:
-            plain = self._vocab.get((length, False), [])
-            from workbench.search.fold import fold
+            plain = self._vocab.get((length, False, ()), [])
+            from workbench.search.fold import fold_confusions
 
-            got = self._vocab[(length, confusions)] = [fold(w, True) for w in plain] if confusions else plain
+            got = [fold_confusions(w, learned) for w in plain] if confusions else plain
+            self._vocab[(length, confusions, learned)] = got
         return got
 
     # -- building ------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from workbench.errors import UsageError
-from workbench.search.fold import WORD, fold, fold_line, to_text_span, word_lines
+from workbench.search.fold import WORD, Learned, fold, fold_confusions, fold_line, to_text_span, word_lines
 from workbench.search.model import Hit, Query, checked, sort_hits
 
 
@@ -44,8 +44,9 @@ def _find_all(haystack: str, needle: str) -> Iterable[int]:
         i = haystack.find(needle, i + len(needle))
 
 
-def exact_spans(line: str, query: str, confusions: bool) -> list[Span]:
-    """Where ``query`` occurs in ``line`` once both are folded (and with confusions merged, if asked)."""
+def exact_spans(line: str, query: str, confusions: bool, learned: Learned = ()) -> list[Span]:
+    """Where ``query`` occurs in ``line`` once both are folded (and with confusions merged, if asked:
+    the built-in classes and the ``learned`` ones)."""
     base = fold(query)
     folded, pos = fold_line(line)
     out: list[Span] = []
@@ -56,8 +57,8 @@ def exact_spans(line: str, query: str, confusions: bool) -> list[Span]:
         out.append(Span(start, end, kind, 0, is_whole(folded, i, i + len(base))))
         taken.add(i)
     if confusions:
-        conf = fold(query, True)
-        for i in _find_all(fold_line(line, True)[0], conf):
+        conf = fold_confusions(query, learned)
+        for i in _find_all(fold_confusions(line, learned), conf):
             if i not in taken:
                 start, end = to_text_span(pos, i, i + len(conf))
                 out.append(Span(start, end, "confusion", 0, is_whole(folded, i, i + len(conf))))
@@ -161,11 +162,11 @@ def regex_spans(line: str, pattern: regex.Pattern[str]) -> list[Span]:
     ]
 
 
-def words_within(words: Iterable[str], word: str, k: int, confusions: bool) -> dict[str, int]:
+def words_within(words: Iterable[str], word: str, k: int, confusions: bool, learned: Learned = ()) -> dict[str, int]:
     """Which of ``words`` (base fold) are within ``k`` edits of ``word`` (base fold), and how far."""
     choices = list(dict.fromkeys(words))
-    key = fold(word, True) if confusions else word
-    folded = [fold(w, True) for w in choices] if confusions else choices
+    key = fold_confusions(word, learned) if confusions else word
+    folded = [fold_confusions(w, learned) for w in choices] if confusions else choices
     return {
         choices[i]: int(d)
         for _c, d, i in process.extract(key, folded, scorer=Levenshtein.distance, score_cutoff=k, limit=None)
@@ -181,13 +182,13 @@ def find_in_text(text: str, query: Query, page: str = "", version: int = 0) -> l
     matches: list[dict[str, int]] = []
     if q.fuzzy and pattern is None:
         vocab = WORD.findall(fold(text))
-        matches = [words_within(vocab, w, q.fuzzy, q.confusions) for w in query_words(q)]
+        matches = [words_within(vocab, w, q.fuzzy, q.confusions, q.learned or ()) for w in query_words(q)]
     for i, line in enumerate(lines):
         if pattern is not None:
             spans = regex_spans(line, pattern)
         elif q.fuzzy:
             spans = fuzzy_spans(line, q.text, matches)
         else:
-            spans = exact_spans(line, q.text, q.confusions)
+            spans = exact_spans(line, q.text, q.confusions, q.learned or ())
         hits += [Hit(page, version, i, s.start, s.end, line, s.kind, s.distance, s.whole) for s in spans]
     return sort_hits(hits)

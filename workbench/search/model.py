@@ -69,6 +69,10 @@ class Query:
     all_versions: bool = False
     limit: int | None = None
     pages: Sequence[str] | None = field(default=None)
+    #: With ``confusions``, the letter classes the project learned on top of the built-in ones (see
+    #: :func:`workbench.search.fold.learned_classes`); None: :func:`~workbench.search.query.search` reads
+    #: the project's ``confusions.json``.
+    learned: tuple[tuple[str, str], ...] | None = None
 
 
 _TILDE = regex.compile(r"~(\d)$")

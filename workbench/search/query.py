@@ -16,14 +16,16 @@ then by edit distance; whole words before parts of words; then in page and line 
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from workbench.search.fold import fold, trigrams
+from workbench.search.fold import Learned, fold, fold_confusions, learned_members, trigrams
 from workbench.search.index import SearchIndex, get_index
 from workbench.search.match import compile_regex, exact_spans, fuzzy_spans, query_words, regex_spans, word_hits
 from workbench.search.model import Hit, Query, checked, sort_hits
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["Hit", "Query", "search", "similar_words"]
 
 _CHUNK = 900  # SQLite's bound-parameter limit is 999 on older builds
+_MAX_SPELLINGS = 27  # of one trigram whose letters are in learned classes
 
 
 def search(project: Project, query: Query) -> list[Hit]:
@@ -41,6 +44,10 @@ def search(project: Project, query: Query) -> list[Hit]:
     from workbench.store import TranscriptStore
 
     q = checked(query)
+    if q.confusions and q.learned is None:
+        from workbench.search.learned import project_learned
+
+        q = replace(q, learned=project_learned(project))
     index = get_index(TranscriptStore(project))
     if q.all_versions and not index.all_versions:
         index.ensure_fresh()
@@ -83,16 +90,35 @@ def _filters(q: Query) -> tuple[str, list[Any]]:
     return " AND ".join(where), args
 
 
-def _fts_expression(folded: str) -> str:
-    return " AND ".join('"' + g.replace('"', '""') + '"' for g in trigrams(folded))
+def _quoted(gram: str) -> str:
+    return '"' + gram.replace('"', '""') + '"'
+
+
+def _fts_expression(folded: str, learned: Learned = ()) -> str:
+    """The trigram query: every trigram of ``folded`` (the index's confusion fold), "" when there is none.
+
+    The index holds the built-in confusion fold; a letter of a learned class may stand there as any letter
+    of its class, so such a trigram asks for any of its spellings (one with too many is left out: the
+    lines are verified anyway).
+    """
+    members = learned_members(learned) if learned else {}
+    terms: list[str] = []
+    for gram in trigrams(folded):
+        spellings = ["".join(p) for p in itertools.product(*(members.get(c, c) for c in gram))]
+        if len(spellings) == 1:
+            terms.append(_quoted(gram))
+        elif len(spellings) <= _MAX_SPELLINGS:
+            terms.append("(" + " OR ".join(map(_quoted, spellings)) + ")")
+    return " AND ".join(terms)
 
 
 def _lines_matching(db: sqlite3.Connection, q: Query, folded: str) -> list[tuple[int, str, int, int, str]]:
     where, args = _filters(q)
-    if len(folded) >= 3:
+    expression = _fts_expression(folded, q.learned or ()) if len(folded) >= 3 else ""
+    if expression:
         sql = _LINE_COLUMNS + "fts JOIN lines l ON l.id = fts.rowid JOIN pages p ON p.id = l.page WHERE fts MATCH ?"
-        return db.execute(sql + (f" AND {where}" if where else ""), [_fts_expression(folded), *args]).fetchall()
-    # Fewer than three letters have no trigram: every line is a candidate.
+        return db.execute(sql + (f" AND {where}" if where else ""), [expression, *args]).fetchall()
+    # Fewer than three letters have no trigram (or every one has too many spellings): every line is a candidate.
     sql = _LINE_COLUMNS + "lines l JOIN pages p ON p.id = l.page"
     return db.execute(sql + (f" WHERE {where}" if where else ""), args).fetchall()
 
@@ -123,12 +149,12 @@ def _run(index: SearchIndex, q: Query) -> list[Hit]:
 def _exact_hits(db: sqlite3.Connection, q: Query) -> list[Hit]:
     hits: list[Hit] = []
     for _lid, page, version, line_no, text in _lines_matching(db, q, fold(q.text, True)):
-        for sp in exact_spans(text, q.text, q.confusions):
+        for sp in exact_spans(text, q.text, q.confusions, q.learned or ()):
             hits.append(Hit(page, version, line_no, sp.start, sp.end, text, sp.kind, sp.distance, sp.whole))
     return hits
 
 
-def similar_words(index: SearchIndex, word: str, k: int, confusions: bool) -> dict[str, int]:
+def similar_words(index: SearchIndex, word: str, k: int, confusions: bool, learned: Learned = ()) -> dict[str, int]:
     """The archive's words (base fold) within ``k`` edits of ``word`` (base fold), with their distances.
 
     Every word of a length within ``k`` is compared (rapidfuzz's bit-parallel Levenshtein with a cutoff,
@@ -136,10 +162,10 @@ def similar_words(index: SearchIndex, word: str, k: int, confusions: bool) -> di
     seven-letter word two edits away may share none of its five trigrams).
     """
     found: dict[str, int] = {}
-    key = fold(word, True) if confusions else word
+    key = fold_confusions(word, learned) if confusions else word
     for length in range(max(1, len(word) - k), len(word) + k + 1):
         plain = index.words_of_length(length, False)
-        choices = index.words_of_length(length, True) if confusions else plain
+        choices = index.words_of_length(length, True, learned) if confusions else plain
         for _c, d, i in process.extract(key, choices, scorer=Levenshtein.distance, score_cutoff=k, limit=None):
             found[plain[i]] = int(d)
     return found
@@ -148,7 +174,7 @@ def similar_words(index: SearchIndex, word: str, k: int, confusions: bool) -> di
 def _fuzzy_hits(index: SearchIndex, q: Query) -> list[Hit]:
     db = index.db()
     qwords = query_words(q)
-    matches = [similar_words(index, w, q.fuzzy, q.confusions) for w in qwords]
+    matches = [similar_words(index, w, q.fuzzy, q.confusions, q.learned or ()) for w in qwords]
     if not all(matches):
         return []
     # Lines are fetched nearest words first; with a limit, once the hits at the distances seen so far fill
