@@ -12,13 +12,13 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import run_async, settle
+from helpers import run_async, settle, wait_for
 
 from workbench.linemap import layout_line_texts
 from workbench.project import Project
 from workbench.store import TranscriptStore
-from workbench.tui.app import WorkbenchApp, make_app
-from workbench.tui.sample import make_demo_project
+from workbench.tui.app import MainScreen, WorkbenchApp, make_app
+from workbench.tui.sample import DEFAULT_LINES, make_demo_project
 
 SIZE = (120, 40)
 PAGE = "bagirov-1946/p3"
@@ -93,3 +93,44 @@ async def test_marks_follow_lines_inserted_above_them_before_the_recheck(p3: Pro
         assert app.editor.selected_text == "тгнков"
         await pilot.press(*"танков")
         assert app.editor.document[row + 1] == TANKS.replace("тгнков", "танков")
+
+
+# -- bug 2: the letter chord over a selection ------------------------------------------------------------
+
+
+@run_async
+async def test_ctrl_g_letter_replaces_the_selected_word(p3: Project) -> None:
+    app = make_app(p3, PAGE, load_dictionaries=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await select_flag(pilot, app, "Е")
+        row = app.editor.cursor_location[0]
+        assert app.editor.document[row] == "но это недостаточно. Е"
+        await pilot.press("ctrl+g", "j")  # back to back, no pause: the letter must not be lost
+        assert app.editor.document[row] == "но это недостаточно. й"
+        # Three letters typed by chord, selected, and one more chord: one letter is left.
+        await pilot.press("space", "ctrl+g", "a", "ctrl+g", "a", "ctrl+g", "a")
+        assert app.editor.document[row] == "но это недостаточно. й әәә"
+        await pilot.press("shift+left", "shift+left", "shift+left")
+        assert app.editor.selected_text == "әәә"
+        await pilot.press("ctrl+g", "a")
+        assert app.editor.document[row] == "но это недостаточно. й ә"
+        assert app.editor.selected_text == ""
+
+
+@run_async
+async def test_letters_palette_and_keyboard_mode_replace_the_selection(demo: Project) -> None:
+    app = make_app(demo, "demo/p1", load_dictionaries=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        first = DEFAULT_LINES[0]
+        word = first.split()[0]
+        await pilot.press("home", *["shift+right"] * len(word), "ctrl+o")
+        await wait_for(pilot, lambda: not isinstance(app.screen, MainScreen), "the letters palette")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the palette closed")
+        assert app.editor.document[0] == "ө" + first[len(word) :]
+        await pilot.press("shift+left", "ctrl+n", "1", "ctrl+n")  # keyboard mode: 1 types ә
+        assert app.editor.document[0] == "ә" + first[len(word) :]
+        await pilot.press("shift+left", "ctrl+t", "o", "ctrl+t")  # transliteration: o types о
+        assert app.editor.document[0] == "о" + first[len(word) :]

@@ -238,7 +238,7 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
 
         def typed(letter: str | None) -> None:
             if letter:
-                self.editor.insert(letter)
+                self.editor.type_text(letter)
             self.editor.focus()
 
         self.push_screen(screens().LettersScreen(orth), typed)

@@ -116,16 +116,27 @@ class TranscriptEditor(TextArea):
         self.border_subtitle = f"{label} · {self.orthography}" if label else ""
         self.post_message(self.InputMode(mode))
 
+    def type_text(self, text: str) -> None:
+        """Type ``text`` as a key types its letter: over the selection if there is one (not when read-only)."""
+        self._replace_via_keyboard(text, *self.selection)
+
     def _type_in_mode(self, character: str) -> bool:
         """Type ``character`` the current mode's way; False when the mode leaves the key alone."""
         if self.input_mode == "keyboard":
             letter = keyboard_letter(character, self.orthography)
             if letter is None:
                 return False
-            self.insert(letter)
+            self.type_text(letter)
             return True
         if self.input_mode == "translit":
             row, col = self.cursor_location
+            if self.selection.start != self.selection.end:
+                # over a selection the key starts a new word: no letter before it to combine with
+                _, text = type_latin("", character, self.orthography)
+                if text == character:
+                    return False
+                self.type_text(text)
+                return True
             before = self.document[row][:col]
             drop, text = type_latin(before, character, self.orthography)
             if drop == 0 and text == character:
@@ -246,7 +257,7 @@ class TranscriptEditor(TextArea):
             event.prevent_default()
             letter = letter_for(event.character or "", self.orthography) if event.character else None
             if letter is not None and not self.read_only:
-                self.insert(letter)
+                self.type_text(letter)  # over the selection, as typing a letter does
             elif event.key != "escape":
                 self.app.bell()
             return
