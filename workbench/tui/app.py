@@ -409,7 +409,7 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
             try:
                 page = PageSession.open(self.project, self.store, pid)
                 text = page.saved_text
-                count = str(len(self.unknown_marks(text, session=page))) if text else "0"
+                count = str(len(self.flagged_marks(text, page))) if text else "0"
             except WorkbenchError:
                 count = "?"
             self.post_message(FlagsCounted(screen, pid, count))

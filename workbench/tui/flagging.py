@@ -48,6 +48,14 @@ class KnownOnly:
         return found(word, left, right, n) if found is not None else None
 
 
+def merge_marks(unknown: list[Flag], lowconf: list[Flag]) -> list[Flag]:
+    """A page's marks: the dictionary's (unknown, likely misread) and the low-confidence words that are not
+    already one of them, in reading order. What F8 visits, the status line and the page list count."""
+    taken = {(m.line, m.start) for m in unknown}
+    merged = unknown + [m for m in lowconf if (m.line, m.start) not in taken]
+    return sorted(merged, key=lambda m: (m.line, m.start))
+
+
 class FlaggingPart(AppBase):
     """The app's flagging of unknown and low-confidence words, and what can be done with one."""
 
@@ -158,7 +166,13 @@ class FlaggingPart(AppBase):
 
     @work(thread=True, exclusive=True, group="check-lines", exit_on_error=False)
     def _check_lines(self, page_id: str, text: str, rows: set[int]) -> None:
-        """Check only the edited lines (a whole garbled page can take seconds)."""
+        """Check only the edited lines (a whole garbled page can take seconds).
+
+        A word broken at a line end is flagged on its first line, and its halves depend on each other: the
+        lines next to an edited one are checked again too, so the marks are the ones a full check finds.
+        """
+        count = text.count("\n") + 1
+        rows = {r for row in rows for r in (row - 1, row, row + 1) if 0 <= r < count}
         self.post_message(PageChecked(page_id, text, self.unknown_marks(text, rows), rows))
 
     def on_page_checked(self, message: PageChecked) -> None:
@@ -188,8 +202,9 @@ class FlaggingPart(AppBase):
     def unknown_marks(self, text: str, lines: set[int] | None = None, session: PageSession | None = None) -> list[Flag]:
         """Words no dictionary of their line's language knows (ignored and added words excepted).
 
-        With ``lines``, only those lines are checked (the others are blanked, so numbers stay right);
-        ``session`` is the page the text belongs to (default: the open page).
+        With ``lines``, only the marks of those lines are returned; they are checked with the lines next to
+        them (a hyphenated word's other half) and the rest blanked, so numbers stay right. ``session`` is the
+        page the text belongs to (default: the open page).
         """
         from workbench.dictionary import check_text
 
@@ -199,7 +214,8 @@ class FlaggingPart(AppBase):
         full = text
         all_lines = text.split("\n")
         if lines is not None:
-            text = "\n".join(line if i in lines else "" for i, line in enumerate(all_lines))
+            context = {r for row in lines for r in (row - 1, row, row + 1)}
+            text = "\n".join(line if i in context else "" for i, line in enumerate(all_lines))
         page_langs = {i: session.lang_of_line(i, full) for i in range(len(all_lines))}
         spellers = {
             lang: KnownOnly(sp)
@@ -212,18 +228,23 @@ class FlaggingPart(AppBase):
         for flag in check_text(text, spellers, page_langs=page_langs, n=9, real_words=True):
             if session.is_ignored(flag.word) or flag.word in self.added_words:
                 continue
+            if lines is not None and flag.line not in lines:
+                continue  # a context line: its own marks stay as the last check of it found them
             marks.append(flag)
         return marks
+
+    def flagged_marks(self, text: str, session: PageSession) -> list[Flag]:
+        """Every mark of ``text`` on ``session``'s page, found as the editor's full check finds them (the page
+        list counts these, so its count is the status line's for the same text)."""
+        return merge_marks(self.unknown_marks(text, session=session), session.low_confidence(text))
 
     def _marks_ready(self, page_id: str, text: str, marks: list[Flag]) -> None:
         if self.session is None or self.session.page_id != page_id:
             return
         if text != self.editor.text:
             self._recheck_pending = True  # edited meanwhile; check again
-        unknown = {(m.line, m.start) for m in marks}
-        lowconf = [m for m in self._lowconf(text) if (m.line, m.start) not in unknown]
         # found on `text`: placed on the editor's text as it is now (moved with the edits, or dropped)
-        self.editor.set_marks(marks + lowconf, text)
+        self.editor.set_marks(merge_marks(marks, self._lowconf(text)), text)
         self._show_suggestions()
 
     def _show_suggestions(self) -> None:
@@ -299,6 +320,9 @@ class FlaggingPart(AppBase):
         self.editor.replace(new, (mark.line, mark.start), (mark.line, mark.end))
         self.editor.marks[mark.line] = [m for m in self.editor.marks[mark.line] if m is not mark]
         self.editor.set_line_marks(mark.line, self.editor.marks[mark.line])
+        # a suggestion as long as its word leaves the cursor where it was (no selection event): refresh the bar
+        # here, or it keeps offering suggestions for the word just replaced
+        self._show_suggestions()
         self._learn(mark.word, new, mark.lang or "rus")
         self.notify(f"{mark.word} → {new}", timeout=2)
 
