@@ -189,12 +189,8 @@ class FlaggingPart(AppBase):
             self._recheck_pending = True
             self._recheck_rows |= rows
             return
-        lowconf = self._lowconf(text)
-        fresh: list[Flag] = []
-        for row in rows:
-            unknown = [m for m in marks if m.line == row]
-            starts = {m.start for m in unknown}
-            fresh += unknown + [m for m in lowconf if m.line == row and m.start not in starts]
+        lowconf = [m for m in self._lowconf(text) if m.line in rows]
+        fresh = merge_marks([m for m in marks if m.line in rows], lowconf)
         # the other lines' marks as the editor holds them: moved with every edit since the last check
         self.editor.set_marks([m for m in self.editor.all_marks() if m.line not in rows] + fresh)
         self._show_suggestions()
