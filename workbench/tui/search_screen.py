@@ -1,14 +1,15 @@
 """The archive search screen: hits with their line's image, open one, replace one, several or all.
 
 The searching and the replacing are the core's (``workbench.search``): this screen asks in thread workers
-and shows the answers. Replacing goes through a preview of every line before and after
+and shows the answers. Each row shows its hit's line cut from the scan in half-blocks
+(:mod:`workbench.tui.hit_strips`, drawn for the rows on screen only), and the highlighted hit's line is
+shown larger under the list. Replacing goes through a preview of every line before and after
 (:class:`ReplacePreviewScreen`) and then writes one version per page, like ``workbench replace``.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -27,6 +28,7 @@ from workbench.search import replace as core_replace
 from workbench.search.boxes import with_boxes
 from workbench.search.model import Hit, Query
 from workbench.search.query import search
+from workbench.tui.hit_strips import PENDING, ROW_HEIGHT, STRIP_WIDTH, PageImages, strip_text, visible_rows
 from workbench.tui.imaging import PageImage
 from workbench.tui.pane import LineStrip
 from workbench.tui.screens import Dialog
@@ -58,6 +60,14 @@ class HitImageLoaded(Message):
     def __init__(self, page_id: str, image: PageImage | str, row: int) -> None:
         super().__init__()
         self.page_id, self.image, self.row = page_id, image, row
+
+
+class HitStripsDrawn(Message):
+    """The strips of some rows of search number ``generation`` are drawn: row → cell."""
+
+    def __init__(self, generation: int, cells: dict[int, Text]) -> None:
+        super().__init__()
+        self.generation, self.cells = generation, cells
 
 
 class ReplacePlanned(Message):
@@ -114,7 +124,11 @@ class SearchScreen(Dialog):
         self.on_replaced = on_replaced
         self.hits: list[Hit] = []
         self.marked: set[int] = set()
-        self._images: OrderedDict[str, PageImage | str] = OrderedDict()
+        self._images = PageImages(image_of)
+        #: Counts the searches shown, so that strips drawn for an earlier list are not put in this one.
+        self.generation = 0
+        #: Rows whose strip is drawn or being drawn.
+        self.strips_asked: set[int] = set()
 
     def compose(self) -> ComposeResult:
         """Build the widgets."""
@@ -137,8 +151,11 @@ class SearchScreen(Dialog):
     def on_mount(self) -> None:
         """Set up the table; search at once if a query was given."""
         table = self.query_one("#hits", DataTable)
-        for label in ("", "page", "line", "match", "text"):
+        for label in ("", "page", "line", "match"):
             table.add_column(label, key=label or "mark")
+        table.add_column("scan", key="scan", width=STRIP_WIDTH)
+        table.add_column("text", key="text")
+        self.watch(table, "scroll_y", self._draw_visible_strips, init=False)
         self.query_one("#query", Input).focus()
         if self.initial:
             self.run_search()
@@ -179,17 +196,21 @@ class SearchScreen(Dialog):
             return
         hits, total = message.hits, message.total
         self.hits, self.marked = hits, set()
+        self.generation += 1
+        self.strips_asked = set()
         table = self.query_one("#hits", DataTable)
         table.clear()
         for i, h in enumerate(hits):
             kind = KIND_LABEL[h.kind].format(d=h.distance)
-            table.add_row("", h.page, str(h.line + 1), kind, hit_text(h), key=str(i))
+            pending = Text(PENDING, style="dim")
+            table.add_row("", h.page, str(h.line + 1), kind, pending, hit_text(h), key=str(i), height=ROW_HEIGHT)
         pages = len({h.page for h in hits})
         more = f" (the best {len(hits)} shown)" if total > len(hits) else ""
         self._status(f"{total} hit{'s' if total != 1 else ''} on {pages} page{'s' if pages != 1 else ''}{more}.")
         if hits:
             table.focus()
             self._show_strip(0)
+            self.call_after_refresh(self._draw_visible_strips)
 
     def _status(self, text: str) -> None:
         self.query_one("#search-status", Static).update(text)
@@ -200,7 +221,41 @@ class SearchScreen(Dialog):
             return None
         return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
 
-    # -- the line image --------------------------------------------------------------------------------
+    # -- the line images -------------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        """More or fewer rows on screen: draw the strips of those that lack one."""
+        self.call_after_refresh(self._draw_visible_strips)
+
+    def visible_hit_rows(self) -> range:
+        """The rows of the hits table on screen now."""
+        table = self.query_one("#hits", DataTable)
+        return visible_rows(table.scroll_y, table.scrollable_content_region.height, len(self.hits))
+
+    def _draw_visible_strips(self) -> None:
+        """Ask for the strips of the rows on screen that have none yet (the rest wait until scrolled to)."""
+        rows = [i for i in self.visible_hit_rows() if i not in self.strips_asked]
+        if rows:
+            self.strips_asked.update(rows)
+            self._draw_strips(self.generation, [(i, self.hits[i]) for i in rows])
+
+    @work(thread=True, group="hit-strips", exit_on_error=False)
+    def _draw_strips(self, generation: int, rows: list[tuple[int, Hit]]) -> None:
+        by_page: dict[str, list[tuple[int, Hit]]] = {}
+        for i, hit in rows:
+            by_page.setdefault(hit.page, []).append((i, hit))
+        for page, hits in by_page.items():  # a page at a time: its rows appear as soon as its scan is read
+            image = self._images.load(page)
+            self.post_message(HitStripsDrawn(generation, {i: strip_text(image, hit) for i, hit in hits}))
+
+    def on_hit_strips_drawn(self, message: HitStripsDrawn) -> None:
+        """Put the strips in their rows (if the list is still the one they were drawn for)."""
+        if message.generation != self.generation:
+            return
+        table = self.query_one("#hits", DataTable)
+        for i, cell in message.cells.items():
+            with contextlib.suppress(RowDoesNotExist):
+                table.update_cell(str(i), "scan", cell)
 
     @on(DataTable.RowHighlighted, "#hits")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -223,13 +278,10 @@ class SearchScreen(Dialog):
 
     @work(thread=True, exclusive=True, group="search-image", exit_on_error=False)
     def _load_image(self, page_id: str, row: int) -> None:
-        self.post_message(HitImageLoaded(page_id, self.image_of(page_id), row))
+        self.post_message(HitImageLoaded(page_id, self._images.load(page_id), row))
 
     def on_hit_image_loaded(self, message: HitImageLoaded) -> None:
-        """Keep the scan (a few pages) and show the strip if its hit is still the highlighted one."""
-        self._images[message.page_id] = message.image
-        while len(self._images) > 6:
-            self._images.popitem(last=False)
+        """Show the strip if its hit is still the highlighted one (the scan is kept in the page cache)."""
         if self._row() == message.row:
             self._show_strip(message.row)
 
