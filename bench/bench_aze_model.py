@@ -5,6 +5,8 @@ Sets (all measured in one run, so the ratios hold even on a shared, noisy machin
   lines    held-out rendered lines in both alphabets (1939 with й, 1958 with ј), made by the training
            script's own generator with another seed, minus any line of the training text (``--train-text``);
            text2image FreeMono, degraded at three strengths; read line by line (``--psm 7``)
+  letters  the same, but lines rich in the measured letters and their capitals (the generator's boost lines,
+           another seed), so that each capital's recall rests on tens of occurrences, not a handful
   pages    rendered Azerbaijani typescript pages in four looks (typed, carbon, microfilm-grain, worn) by the
            sample archive's typewriter renderer (tools/render_samples.py: another renderer than training's),
            plus the sample archive's yakubov-1953-az/p1 (its text never entered training)
@@ -17,6 +19,7 @@ the project's model, ``[ocr] aze_model = "workbench"``; pages only). Per-letter 
 minimal-edit alignment (workbench.metrics.align) of each reading against its ground truth.
 
     .venv/bin/python bench/bench_aze_model.py [--lines 40] [--pages 2] [--model models/aze_cyrl_wb.traineddata]
+        [--sets lines,letters,pages,russian] [--keep DIR] [--json OUT]
 """
 
 from __future__ import annotations
@@ -120,25 +123,31 @@ class Tally:
         }
 
 
-def held_out_lines(n: int, seed: int, train_texts: list[Path]) -> dict[str, list[str]]:
-    """``n`` Azerbaijani lines per alphabet from the training generator (another seed), none seen in training."""
+def held_out_lines(n: int, seed: int, train_texts: list[Path], rich: bool = False) -> dict[str, list[str]]:
+    """``n`` Azerbaijani lines per alphabet from the training generator (another seed), none seen in training.
+
+    ``rich``: lines rich in the measured letters and their capitals (the generator's ``boost_line``), so
+    that a capital's recall rests on more than a handful of occurrences.
+    """
     import train_model
 
     seen: set[str] = set()
     for p in train_texts:
         if p.exists():
             seen.update(p.read_text(encoding="utf-8").splitlines())
-    maker = train_model.LineMaker(random.Random(seed))
+    maker = train_model.LineMaker(random.Random(seed + (5 if rich else 0)))
     out: dict[str, list[str]] = {"1939": [], "1958": []}
     for orth in out:
         while len(out[orth]) < n:
-            line = maker.line("aze", orth)
+            line = maker.boost_line(orth) if rich else maker.line("aze", orth)
             if line not in seen:
                 out[orth].append(line)
     return out
 
 
-def bench_lines(lines: dict[str, list[str]], tessdata: Path, work: Path, seed: int) -> dict[str, Any]:
+def bench_lines(
+    lines: dict[str, list[str]], tessdata: Path, work: Path, seed: int, prefix: str = "line"
+) -> dict[str, Any]:
     import train_model
 
     results: dict[str, Any] = {}
@@ -146,12 +155,12 @@ def bench_lines(lines: dict[str, list[str]], tessdata: Path, work: Path, seed: i
         for strength in STRENGTHS:
             rng = np.random.default_rng([seed, int(strength * 100), int(orth)])
             pairs = train_model.render_lines(
-                texts, work / f"l{orth}_{int(strength * 100)}", "FreeMono", rng, (strength, strength)
+                texts, work / f"{prefix}{orth}_{int(strength * 100)}", "FreeMono", rng, (strength, strength)
             )
             tallies = {"aze_cyrl": Tally(), "wb": Tally()}
             misses: list[dict[str, str]] = []
             for i, (img, gt) in enumerate(pairs):
-                path = work / f"line_{orth}_{int(strength * 100)}_{i}.png"
+                path = work / f"{prefix}_{orth}_{int(strength * 100)}_{i}.png"
                 cv2.imwrite(str(path), img)
                 raw = tesseract(path, "aze_cyrl", 7)
                 tallies["aze_cyrl"].add(gt, raw, normalise_aze_cyrl(raw, orth))
@@ -309,36 +318,44 @@ def _pct(a: float, b: float) -> str:
     return f"{100 * a / b:.1f}" if b else "–"
 
 
+def _line_tables(sets: dict[str, Any], title: str) -> list[str]:
+    """CER per set, then recall / precision per letter (with what the last engine misread it as)."""
+    rows: list[str] = []
+    engines = list(next(iter(sets.values())))
+    head = " | ".join(f"{e} CER" for e in engines)
+    rows += [
+        f"| {title} (alphabet/strength) | {head} | artefacts (aze_cyrl raw) |",
+        "|---|" + "---|" * (len(engines) + 1),
+    ]
+    for key, res in sets.items():
+        cers = " | ".join(f"{res[e]['cer']:.2f} %" for e in engines)
+        rows.append(f"| {key} | {cers} | {res['aze_cyrl']['artefacts']} |")
+    head = " | ".join(f"{e} recall / precision" for e in engines)
+    last = engines[-1]
+    rows += ["", f"| letter | n | {head} | {last} misread as |", "|---|---|" + "---|" * (len(engines) + 1)]
+    for ch in TARGET:
+        n = sum(res[engines[0]]["letters"][ch]["n"] for res in sets.values())
+        if not n:
+            continue
+        cells = []
+        for e in engines:
+            hit = sum(res[e]["letters"][ch]["hit"] for res in sets.values())
+            hyp = sum(res[e]["letters"][ch]["hyp"] for res in sets.values())
+            cells.append(f"{_pct(hit, n)} / {_pct(hit, hyp)}")
+        misread = Counter[str]()
+        for res in sets.values():
+            misread.update(res[last]["letters"][ch].get("read_as", {}))
+        cells.append(", ".join(f"{b} {k}" for b, k in misread.most_common(4)) or "–")
+        rows.append(f"| {ch} | {n} | " + " | ".join(cells) + " |")
+    return rows
+
+
 def markdown(out: dict[str, Any]) -> str:
     """The figures as the Markdown tables BENCHMARKS.md shows."""
     rows: list[str] = []
-    if "lines" in out:
-        engines = list(next(iter(out["lines"].values())))
-        head = " | ".join(f"{e} CER" for e in engines)
-        rows += [
-            f"| lines (alphabet/strength) | {head} | artefacts (aze_cyrl raw) |",
-            "|---|" + "---|" * (len(engines) + 1),
-        ]
-        for key, res in out["lines"].items():
-            cers = " | ".join(f"{res[e]['cer']:.2f} %" for e in engines)
-            rows.append(f"| {key} | {cers} | {res['aze_cyrl']['artefacts']} |")
-        head = " | ".join(f"{e} recall / precision" for e in engines)
-        last = engines[-1]
-        rows += ["", f"| letter | n | {head} | {last} misread as |", "|---|---|" + "---|" * (len(engines) + 1)]
-        for ch in TARGET:
-            n = sum(res[engines[0]]["letters"][ch]["n"] for res in out["lines"].values())
-            if not n:
-                continue
-            cells = []
-            for e in engines:
-                hit = sum(res[e]["letters"][ch]["hit"] for res in out["lines"].values())
-                hyp = sum(res[e]["letters"][ch]["hyp"] for res in out["lines"].values())
-                cells.append(f"{_pct(hit, n)} / {_pct(hit, hyp)}")
-            misread = Counter[str]()
-            for res in out["lines"].values():
-                misread.update(res[last]["letters"][ch].get("read_as", {}))
-            cells.append(", ".join(f"{b} {k}" for b, k in misread.most_common(4)) or "–")
-            rows.append(f"| {ch} | {n} | " + " | ".join(cells) + " |")
+    for key in ("lines", "letters"):
+        if key in out:
+            rows += _line_tables(out[key], key)
     if "pages" in out:
         engines = list(next(iter(out["pages"].values())))
         head = " | ".join(f"{e} CER" for e in engines)
@@ -353,7 +370,7 @@ def markdown(out: dict[str, Any]) -> str:
         base = r["rus"]["cer"] or 1e-9
         rows += ["", "| Russian pages | chars | CER | / rus |", "|---|---|---|---|"]
         for k, v in r.items():
-            rows.append(f"| `-l {k}` | {v['chars']} | {v['cer']:.2f} % | {v['cer'] / base:.2f} |")
+            rows.append(f"| `-l {k}` | {v['chars']} | {v['cer']:.2f} % | {v['cer'] / base:.3f} |")
     return "\n".join(rows)
 
 
@@ -362,7 +379,7 @@ def main() -> None:
     p.add_argument("--model", type=Path, default=REPO / "models" / f"{PROJECT_MODEL}.traineddata")
     p.add_argument("--lines", type=int, default=40, help="held-out lines per alphabet and strength")
     p.add_argument("--pages", type=int, default=2, help="rendered pages per look")
-    p.add_argument("--sets", default="lines,pages,russian")
+    p.add_argument("--sets", default="lines,letters,pages,russian")
     p.add_argument(
         "--train-text",
         type=Path,
@@ -383,6 +400,9 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         if "lines" in a.sets:
             out["lines"] = bench_lines(held_out_lines(a.lines, a.seed, train_texts), tessdata, work, a.seed)
+        if "letters" in a.sets:
+            rich = held_out_lines(a.lines, a.seed, train_texts, rich=True)
+            out["letters"] = bench_lines(rich, tessdata, work, a.seed + 1, "rich")
         if "pages" in a.sets:
             out["pages"] = bench_pages(a.pages, tessdata, a.model.resolve(), work, a.seed, train_texts)
         if "russian" in a.sets:
