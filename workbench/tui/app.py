@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -68,6 +68,10 @@ class MainScreen(Screen[None]):
         app = self.app
         assert isinstance(app, WorkbenchApp)
         app.start()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """A dialog closed: keys typed while it was up were meant for it, not for the transcript."""
+        self.query_one(TranscriptEditor).refuse_typing_before(event.time)
 
 
 class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
@@ -423,7 +427,7 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
     def action_history(self) -> None:
         """The history panel of this page."""
         session = self.session
-        if session is None:
+        if session is None or self._history_open():
             return
         metas = session.history()
         if not metas:
@@ -436,6 +440,16 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
 
         page_id = session.page_id
         self.push_screen(screens().HistoryScreen(page_id, metas, lambda n: self.store.read(page_id, n).text), done)
+
+    def _history_open(self) -> bool:
+        """The history asked for while it is open (from the command palette) comes back on top, focused."""
+        history: Any = next((s for s in self.screen_stack if isinstance(s, screens().HistoryScreen)), None)
+        if history is None:
+            return False
+        if history is not self.screen:
+            history.pop_until_active()  # a diff or a question opened from the history (popped in a callback)
+        self.call_later(history.action_focus_table)
+        return True
 
     # -- help, palette, quit ---------------------------------------------------------------------------
 

@@ -27,6 +27,9 @@ MODE_LABELS = {
     "keyboard": "Azerbaijani keys 1–8 (Ctrl+N: off)",
 }
 
+#: Keys that change the text besides the printable ones.
+TYPING_KEYS = frozenset({"enter", "tab", "backspace", "delete"})
+
 THEME = TextAreaTheme(
     name="workbench",
     syntax_styles={
@@ -106,6 +109,15 @@ class TranscriptEditor(TextArea):
         self.orthography = "1939"
         self.chord_pending = False
         self.input_mode = "plain"
+        self._typing_from = 0.0  # keys made before this moment (Textual's monotonic clock) do not type
+
+    def refuse_typing_before(self, moment: float) -> None:
+        """Keys typed before ``moment`` (a dialog closed then) type nothing, even if they arrive after it.
+
+        On a busy machine a dialog's keys (t takes lines, r restores, d diffs, Enter confirms) can be handled
+        after the key before them closed the dialog; they were meant for the dialog, not the transcript.
+        """
+        self._typing_from = max(self._typing_from, moment)
 
     def set_input_mode(self, mode: str) -> None:
         """Switch the input mode (see ``INPUT_MODES``); the editor's border says which one is on."""
@@ -250,6 +262,10 @@ class TranscriptEditor(TextArea):
                 highlights[line].insert(0, (0, None, "wb.reviewed"))
 
     async def _on_key(self, event: events.Key) -> None:
+        if event.time < self._typing_from and (event.is_printable or event.key in TYPING_KEYS):
+            event.stop()
+            event.prevent_default()
+            return
         if self.chord_pending:
             self.chord_pending = False
             self.post_message(self.Chord(False))

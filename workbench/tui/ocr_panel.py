@@ -25,8 +25,11 @@ class OcrPart(AppBase):
         lines = (first, last) if self.editor.selection.start != self.editor.selection.end else None
 
         def chosen(answer: tuple[str, tuple[int, int] | None] | None) -> None:
-            if answer is not None:
-                self.start_ocr(answer[0], answer[1])
+            if answer is None:
+                # Cancel (Tab from Run lands on it) or Esc: say so, or the dialog seems to have vanished
+                self.notify("Re-OCR cancelled: nothing was run.", timeout=4)
+                return
+            self.start_ocr(answer[0], answer[1])
 
         self.push_screen(screens().OcrScreen(lines, session.lang_of_line(first, self.editor.text)), chosen)
 

@@ -159,8 +159,10 @@ class DiffScreen(Dialog):
 class HistoryScreen(Dialog):
     """The page's versions; mark two to diff, or restore one."""
 
+    # F3 opens the history and never closes it (Esc-then-F3 closed it when F3 was a close key here)
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,f3", "close", "Close"),
+        Binding("escape,q", "close", "Close"),
+        Binding("f3", "focus_table", "History", show=False),
         Binding("space", "mark", "Mark for diff"),
         Binding("d", "diff", "Diff"),
         Binding("r", "restore", "Restore"),
@@ -228,6 +230,10 @@ class HistoryScreen(Dialog):
     def on_history_screen_cer_computed(self, message: CerComputed) -> None:
         """Fill in a CER cell."""
         self.query_one(DataTable).update_cell(str(message.number), "CER vs prev", message.value)
+
+    def action_focus_table(self) -> None:
+        """Put the focus on the list of versions (F3 while the history is open)."""
+        self.query_one(DataTable).focus()
 
     def _current(self) -> int | None:
         table = self.query_one(DataTable)
@@ -451,7 +457,11 @@ class CandidateScreen(Dialog):
             self._show(i)
 
     def action_take(self) -> None:
-        """Close, taking the chosen lines."""
+        """Close, taking the chosen lines; with none chosen, stay open and say how to choose."""
+        if not self.chosen:
+            # closing here took nothing, and the keys typed next (t, a) landed in the transcript
+            self.notify("No line chosen: Space chooses the line under the cursor, a every line; Esc closes.")
+            return
         self.dismiss(sorted(self.chosen))
 
 
