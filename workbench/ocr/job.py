@@ -19,6 +19,7 @@ import numpy as np
 
 from workbench.errors import InputError, PageError, UsageError, WorkbenchError
 from workbench.layout import Layout
+from workbench.ocr import script_model
 from workbench.ocr.models import PROJECT_MODEL, project_model
 from workbench.project import LANGUAGES, Project, Region, is_lang_mode
 
@@ -192,6 +193,13 @@ def engine_run(
     """
     from workbench.ocr import tesseract
 
+    if lang == script_model.SCRIPT_MODEL:
+        # The script model without its 29 MB word list, which Tesseract would read in full on every call.
+        from workbench.ocr.models import cache_dir
+        from workbench.ocr.probe import require_languages
+
+        folder = script_model.lean_model_dir(Path(require_languages(lang).tessdata), cache_dir())
+        return tesseract.run(image, lang, psm=psm, timeout=timeout or job.timeout, tessdata=folder)
     if job.aze_model and "aze_cyrl" in lang.split("+"):
         from workbench.ocr.models import engine_lang, tessdata_with
         from workbench.ocr.probe import probe

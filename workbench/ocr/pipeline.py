@@ -73,16 +73,20 @@ __all__ = [
 def run_job(job: PageJob) -> OcrResult:  # noqa: C901 - one page's readings and per-line choice share their state; split in a follow-up
     """OCR a prepared page: preprocess, read (more than one way where it pays), choose per line, map boxes."""
     from workbench.errors import EngineTimeoutError
-    from workbench.ocr import guards, reading, tesseract
+    from workbench.ocr import guards, reading, script_model, tesseract
     from workbench.ocr.preprocess import preprocess
 
     t0 = time.perf_counter()
     original = load_job_image(job)
     t_load = time.perf_counter() - t0
-    prep = preprocess(original, [(name, dict(params)) for name, params in job.steps])
+    # A scan that is one text line is read as one (Tesseract's page layout analysis loses or splits it), and
+    # as it is: on the Komi development lines the preprocessed line read no better with rus (13.79 against
+    # 13.84 % CER) and worse with the Cyrillic model (11.4 against 10.8 %), and preprocessing a line costs
+    # as much CPU as reading it.
+    single = guards.is_single_line(original)
+    psm = 7 if single else 3
+    prep = preprocess(original, [] if single else [(name, dict(params)) for name, params in job.steps])
     h, w = original.shape[:2]
-    # A scan that is one text line is read as one (Tesseract's page layout analysis loses or splits it).
-    psm = 7 if guards.is_single_line(original) else 3
     budget = reading.budget_seconds(w, h, job.timeout)
     runs: dict[tuple[str, str], tesseract.TesseractRun] = {}
     views = {"processed": (prep.image, prep.box_to_original), "plain": (original, lambda box: _as_box(box))}
@@ -104,20 +108,19 @@ def run_job(job: PageJob) -> OcrResult:  # noqa: C901 - one page's readings and 
         primary = "aze_cyrl"
     else:
         primary = "rus"
-    main = "processed"
+    main = "plain" if single else "processed"
     fallback: str | None = None
     try:
-        base = read("processed", primary, budget)
+        base = read(main, primary, None if single else budget)
     except EngineTimeoutError:
+        if single:
+            raise
         # The cost budget: a processed image that takes this long is not worth it; the scan as it is reads.
         fallback = f"the processed image took longer than the {budget:.0f} s budget; read the plain image"
         main = "plain"
         base = read("plain", primary)
-    doubt_reason = None if fallback else reading.doubt(base, primary)
-    if psm == 7 and not fallback:
-        # A line image costs a fraction of a second: read it both ways and keep the better (on the Komi
-        # development lines, neither reading alone beats the other; the choice beats both, BENCHMARKS.md).
-        doubt_reason = doubt_reason or "a single line: read both ways"
+    # A line image was not preprocessed: there is no other view to read.
+    doubt_reason = None if fallback or single else reading.doubt(base, primary)
     other_view = "plain"
     other_lines: list[tesseract.Line] = read("plain", primary) if doubt_reason else []
     if other_lines:
@@ -142,6 +145,26 @@ def run_job(job: PageJob) -> OcrResult:  # noqa: C901 - one page's readings and 
     for lang in sorted(region_langs - {primary}):
         if lang not in alternatives:
             alternatives.append(lang)
+    # Cyrillic text in a language without a model (Komi): the rus reading knows few of its words. Then the
+    # script model, which has the letters rus lacks, reads it too (script_model.py).
+    not_russian = None
+    if (
+        mode == "auto"
+        and primary == "rus"
+        and "aze_cyrl" not in job.doc_languages
+        and job.use_dictionary
+        and script_model.available()
+    ):
+        rus_speller = speller_for(job.project_root, "rus", job.orthography)
+        not_russian = script_model.not_russian("\n".join(line.text for line in base), rus_speller)
+        if not_russian:
+            if single:
+                # A line image's reading costs little more than starting Tesseract: one other model at most.
+                # Letters that look Azerbaijani in a line the dictionary does not know may be any Cyrillic
+                # language's, and the script model has Azerbaijani's letters too (on the Komi development
+                # lines, 10 of 517 looked Azerbaijani and took three readings, 3-4x plain's CPU time).
+                alternatives = [lang for lang in alternatives if lang != "aze_cyrl" or lang in region_langs]
+            alternatives.append(script_model.SCRIPT_MODEL)
     alt_lines = {lang: read(main, lang) for lang in alternatives}
 
     spellers: dict[str, Any] = {}
@@ -174,8 +197,19 @@ def run_job(job: PageJob) -> OcrResult:  # noqa: C901 - one page's readings and 
         if forced is not None and forced in {lang for _, lang, _ in options}:
             view, lang, picked = next(o for o in options if o[1] == forced)
         elif len(options) > 1:
-            scores = {f"{v}:{lg}": score(lg, cand) for v, lg, cand in options}
-            view, lang, picked = max(options, key=lambda o: scores[f"{o[0]}:{o[1]}"])
+            scored = [o for o in options if o[1] != script_model.SCRIPT_MODEL]
+            scores = {f"{v}:{lg}": score(lg, cand) for v, lg, cand in scored}
+            view, lang, picked = max(scored, key=lambda o: scores[f"{o[0]}:{o[1]}"])
+            script = next((o for o in options if o[1] == script_model.SCRIPT_MODEL), None)
+            # The script model's reading is weighed against the best other one by its letters and the
+            # dictionary, not by confidence (on the Komi lines keeping the more confident reading lost
+            # 0.7 point against always the script model's).
+            if script is not None:
+                scores[f"{script[0]}:{script[1]}"] = float(
+                    script_model.prefer_script(picked.text, script[2].text, spellers.get("rus"))
+                )
+                if scores[f"{script[0]}:{script[1]}"]:
+                    view, lang, picked = script
         else:
             view, lang, picked = options[0]
         rus_line = next((cand for v, lg, cand in options if lg == "rus" and v == view), None)
@@ -251,7 +285,7 @@ def run_job(job: PageJob) -> OcrResult:  # noqa: C901 - one page's readings and 
             {"image": view, "lang": r.lang, "psm": r.psm, "seconds": round(r.seconds, 3)}
             for (view, _), r in runs.items()
         ],
-        "readings": reading.summary(kept_views, fallback, doubt_reason, budget),
+        "readings": reading.summary(kept_views, fallback, doubt_reason, budget, single, not_russian),
         "preprocessing": prep.steps,
         "orthography": job.orthography,
         "dictionary": bool(spellers) and any(s is not None for s in spellers.values()),

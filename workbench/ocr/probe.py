@@ -20,8 +20,25 @@ MIN_VERSION = (4, 1)
 PROBE_TIMEOUT = 30.0
 
 
+#: Tesseract's script models (named by script, not language) and their ISO 15924 codes, which Debian's
+#: package names use: ``Cyrillic`` is in ``tesseract-ocr-script-cyrl``.
+SCRIPT_MODELS = {
+    "Arabic": "arab",
+    "Armenian": "armn",
+    "Cyrillic": "cyrl",
+    "Fraktur": "frak",
+    "Georgian": "geor",
+    "Greek": "grek",
+    "Hebrew": "hebr",
+    "Latin": "latn",
+}
+
+
 def debian_package(lang: str) -> str:
-    """The Debian package with Tesseract's language pack ``lang`` (``aze_cyrl`` → ``tesseract-ocr-aze-cyrl``)."""
+    """The Debian package with Tesseract's language pack ``lang`` (``aze_cyrl`` → ``tesseract-ocr-aze-cyrl``,
+    the script model ``Cyrillic`` → ``tesseract-ocr-script-cyrl``)."""
+    if lang in SCRIPT_MODELS:
+        return "tesseract-ocr-script-" + SCRIPT_MODELS[lang]
     return "tesseract-ocr-" + lang.lower().replace("_", "-")
 
 

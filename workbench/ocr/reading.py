@@ -117,14 +117,26 @@ def extra_lines(kept: Sequence[Sequence[int]], plain: Sequence[Line], used: set[
     return out
 
 
-def summary(kept: Sequence[str], fallback: str | None, doubt_reason: str | None, budget: float) -> dict[str, Any]:
-    """What the OCR metadata says about the readings: what was kept per line, and why the plain one was read."""
+def summary(
+    kept: Sequence[str],
+    fallback: str | None,
+    doubt_reason: str | None,
+    budget: float,
+    single_line: bool = False,
+    not_russian: str | None = None,
+) -> dict[str, Any]:
+    """What the OCR metadata says about the readings: what was kept per line, why the plain image was read,
+    whether the image was read as one line, and why the script model read it too."""
     counts: dict[str, int] = {}
     for view in kept:
         counts[view] = counts.get(view, 0) + 1
     out: dict[str, Any] = {"kept": counts, "budget_s": round(budget, 1)}
+    if single_line:
+        out["single_line"] = "one text line: read as one line (psm 7), as it is, without preprocessing"
     if fallback:
         out["fallback"] = fallback
     if doubt_reason:
         out["plain_read_because"] = doubt_reason
+    if not_russian:
+        out["script_model_read_because"] = not_russian
     return out
