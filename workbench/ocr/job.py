@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from workbench.ocr.tesseract import TesseractRun
 
 #: Bumped whenever a change here can change OCR output, so the batch cache re-runs such pages.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3  # 3: line images read as they are; the Cyrillic script model for non-Russian Cyrillic
 #: Author recorded on OCR versions and candidates.
 OCR_AUTHOR = "ocr"
 
@@ -170,6 +170,8 @@ def engine_fingerprint(lang_mode: str, aze_model: str | None = None) -> dict[str
     from workbench.ocr import tesseract
 
     models = ["rus", "aze_cyrl"] if lang_mode == "auto" else lang_mode.split("+")
+    if lang_mode == "auto" and script_model.available():  # auto reads non-Russian Cyrillic with it
+        models.append(script_model.SCRIPT_MODEL)
     info: dict[str, Any] = {"version": tesseract.engine_version()}
     for name in models:
         if name == "aze_cyrl" and aze_model:
