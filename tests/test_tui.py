@@ -132,7 +132,9 @@ async def test_move_through_low_confidence_words(demo: Project) -> None:
 
 @run_async
 async def test_save_conflict_is_shown_with_diff_and_nothing_is_lost(demo: Project) -> None:
-    app = app_for(demo)
+    # The other save lands between two looks at the store (the app's watcher of new versions is off here;
+    # test_tui_store_watch.py has the save after the watcher offered the new version).
+    app = app_for(demo, watch_seconds=None)
     store = TranscriptStore(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)

@@ -44,6 +44,7 @@ from workbench.tui.ocr_panel import OcrPart
 from workbench.tui.page_images import ImagesPart
 from workbench.tui.pane import LineStrip, PageView
 from workbench.tui.search_part import SearchPart
+from workbench.tui.store_watch import POLL_SECONDS, StoreWatchPart
 
 
 class MainScreen(Screen[None]):
@@ -74,7 +75,7 @@ class MainScreen(Screen[None]):
         self.query_one(TranscriptEditor).refuse_typing_before(event.time)
 
 
-class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
+class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart, StoreWatchPart):
     """The Textual workbench."""
 
     CSS_PATH = "workbench.tcss"
@@ -90,8 +91,11 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
         *,
         autosave_seconds: float = 2.0,
         load_dictionaries: bool = True,
+        watch_seconds: float | None = POLL_SECONDS,
     ) -> None:
         super().__init__(project, page_id, autosave_seconds=autosave_seconds, load_dictionaries=load_dictionaries)
+        #: how often to look for versions of the open page saved elsewhere (None: never)
+        self.watch_seconds = watch_seconds
 
     # -- set-up ------------------------------------------------------------------------------------------
 
@@ -122,6 +126,8 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart):
         for warning in self.project.warnings:
             self.notify(warning, title="Configuration", severity="warning", timeout=15)
         self.set_interval(0.5, self._tick)
+        if self.watch_seconds:
+            self.set_interval(self.watch_seconds, self.watch_store)  # versions saved elsewhere (the CLI) show up
         if self.load_dictionaries:
             self.load_spellers()
 
