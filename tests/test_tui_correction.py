@@ -80,6 +80,31 @@ async def test_f8_right_after_typing_selects_the_next_flagged_word_of_the_new_te
 
 
 @run_async
+async def test_f8_right_after_typing_shows_the_next_words_suggestions(p3: Project) -> None:
+    """The same with the dictionaries: «куласхом» is an unknown word, and its suggestions show (there were none)."""
+    from workbench.dictionary import load_speller
+    from workbench.errors import DictionaryError
+
+    try:
+        load_speller(None, "rus")
+    except DictionaryError as e:
+        pytest.skip(f"dictionaries not built (`workbench dict build`): {e}")
+    app = make_app(p3, PAGE)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.suggestions_state == "ready"
+        await select_flag(pilot, app, "тгнков")
+        row = app.editor.cursor_location[0]
+        await pilot.press(*"танк", "f8")
+        assert app.editor.selected_text == "куласхом"
+        shown = shown_suggestions(app)
+        assert shown.startswith("куласхом (") and "no suggestions" not in shown and " 1 " in shown, shown
+        await pilot.press("1")
+        assert app.editor.document[row].startswith("без того наши фелай рвутся против танк с дубинкой и ")
+        assert app.editor.document[row].endswith(",") and "куласхом" not in app.editor.document[row]
+
+
+@run_async
 async def test_marks_follow_lines_inserted_above_them_before_the_recheck(p3: Project) -> None:
     """A line added above a flagged word moves its mark down with it at once (no recheck needed for F8)."""
     app = make_app(p3, PAGE, load_dictionaries=False)
