@@ -301,6 +301,26 @@ SECTIONS: list[tuple[str, list[HelpRow]]] = [
                 ),
             ),
             HelpRow(
+                "F9",
+                "the cursor's line (palette: or the page) in the system image viewer, for terminals without pixels",
+                (
+                    Command(
+                        "view_line",
+                        "f9",
+                        None,
+                        99,
+                        True,
+                        "Line in image viewer",
+                        "The cursor's line cut from the scan, in the system viewer (F9; $WORKBENCH_IMAGE_VIEWER)",
+                    ),
+                    Command(
+                        "view_page",
+                        title="Page in image viewer",
+                        description="The page's scan in the system viewer ($WORKBENCH_IMAGE_VIEWER or xdg-open)",
+                    ),
+                ),
+            ),
+            HelpRow(
                 "Ctrl+Up / Ctrl+Down",
                 "line strip taller (larger letters) / shorter",
                 (

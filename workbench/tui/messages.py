@@ -94,3 +94,14 @@ class ExportFinished(Message):
     def __init__(self, report: Any) -> None:
         super().__init__()
         self.report = report
+
+
+class ImageViewerStarted(Message):
+    """The page's scan or a line cut from it was written to ``path`` and the system viewer started on it."""
+
+    def __init__(self, page_id: str, what: str, path: str, command: list[str]) -> None:
+        super().__init__()
+        self.page_id = page_id
+        self.what = what  # "the page" or "line N"
+        self.path = path
+        self.command = command

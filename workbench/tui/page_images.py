@@ -1,5 +1,6 @@
 """Page images: the scan beside the text (decoded in a worker, the next page's prefetched), its outlines
-following the cursor, the preprocessed view, and zoom."""
+following the cursor, the preprocessed view, zoom, and the system image viewer (F9) where the terminal has no
+pixel graphics."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from textual import work
 from workbench.errors import WorkbenchError
 from workbench.tui.base import AppBase
 from workbench.tui.imaging import PageImage, load_page_image, load_preprocessed
-from workbench.tui.messages import ImageLoaded, Preprocessed
+from workbench.tui.messages import ImageLoaded, ImageViewerStarted, Preprocessed
 
 
 class ImagesPart(AppBase):
@@ -129,3 +130,31 @@ class ImagesPart(AppBase):
         # A taller strip for larger letters (10 half-block pixels per unit of zoom, two pixels a row).
         strip.rows = max(6, min(24, int(10 * strip.zoom * 1.2 / 2) + 1))
         self._apply_size()
+
+    # -- the system image viewer (terminals without pixel graphics) ------------------------------------------
+
+    def action_view_line(self) -> None:
+        """Show the cursor's line, cut from the scan, in the system image viewer (``workbench view PAGE LINE``)."""
+        if self.session is not None:
+            self._start_viewer(self.session.page_id, self.editor.cursor_location[0], self.editor.text)
+
+    def action_view_page(self) -> None:
+        """Show the page's scan in the system image viewer (``workbench view PAGE``)."""
+        if self.session is not None:
+            self._start_viewer(self.session.page_id, None, None)
+
+    @work(thread=True, exclusive=True, group="viewer", exit_on_error=False)
+    def _start_viewer(self, page_id: str, line: int | None, text: str | None) -> None:
+        """Write the image (decoding a scan takes a moment) and start the viewer, off the app's thread."""
+        from workbench.viewer import open_in_viewer, write_view_image
+
+        layout = self.session.layout if self.session is not None and text is not None else None
+        shown = write_view_image(self.project, page_id, line, text=text, layout=layout)
+        command = open_in_viewer(shown.path)
+        what = "the page" if line is None else f"line {line + 1}"
+        self.post_message(ImageViewerStarted(page_id, what, str(shown.path), command))
+
+    def on_image_viewer_started(self, message: ImageViewerStarted) -> None:
+        """Say what the viewer shows (a failure arrives as the worker's error notification instead)."""
+        viewer = message.command[0].rsplit("/", 1)[-1]
+        self.notify(f"Showing {message.what} of {message.page_id} in {viewer} ({message.path}).", timeout=5)
