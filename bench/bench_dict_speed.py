@@ -5,7 +5,8 @@ Each side runs in a fresh interpreter (so start-up, imports and resident memory 
 * ``ours``: import, open BOTH languages (``load_speller`` rus + aze_cyrl), first suggestion (the index files
   are read into the page cache by a background thread meanwhile: ``prefetched_s`` is when it finished; with
   ``--drop-caches`` a second cold process waits for it before its queries); then per-word
-  latency of ``suggest`` on real OCR misreads (from ``bench_dict_quality.py``'s cache, else a fixed list)
+  latency of ``suggest`` on real OCR misreads (from ``bench_dict_quality.py``'s cache: the Russian misreads of
+  all its splits; for ``aze_cyrl`` the garbled page's words and the degraded suite's Azerbaijani misreads)
   and of ``is_known`` on correct words; peak and final resident memory.
 * ``plain``: symspellpy's ``load_dictionary`` of exactly the Russian words our speller counts as known (every
   form of both tiers of the built ``rus`` index that a lexicon lists or that is frequent enough, folded as
@@ -133,7 +134,8 @@ def words_file(tmp: Path) -> Path:
     )
     import regex
 
-    aze = [m.group(0) for m in regex.finditer(r"\p{L}{2,}", aze_text)]
+    # the garbled Azerbaijani page's words, and the Azerbaijani misreads of the quality bench's degraded pages
+    aze = [m.group(0) for m in regex.finditer(r"\p{L}{2,}", aze_text)] + data.get("aze_misreads", [])
     path = tmp / "words.json"
 
     # distinct words only: the spellers remember answers, and a repeated word would measure the memory

@@ -81,13 +81,14 @@ def text_lines(lang: str, seed: int) -> list[str]:
     return lines
 
 
-def _typed(lines: list[str], seed: int) -> np.ndarray:
-    """The ink of the typed lines on white paper, half an A4 page (8-bit grey, 0 = ink)."""
+def _typed(lines: list[str], seed: int, font: str = "freemono") -> np.ndarray:
+    """The ink of the typed lines on white paper, half an A4 page (8-bit grey, 0 = ink), in ``font`` (a key of
+    the renderer's ``FONTS``)."""
     sys.path.insert(0, str(REPO / "tools"))
     import render_samples as rs
 
     rng = np.random.RandomState(seed)
-    ink = rs.Typewriter().type_page([rs.Line(text=t) for t in lines], rng)
+    ink = rs.Typewriter(font).type_page([rs.Line(text=t) for t in lines], rng)
     h = rs.TOP + LINES * rs.LINE_PITCH + 120
     ink = ink[:h]
     paper = 232.0 + 4.0 * cv2.GaussianBlur(rng.uniform(-1, 1, ink.shape).astype(np.float32), (0, 0), 3)
@@ -177,8 +178,12 @@ def damage(image: np.ndarray, kind: str, level: int, seed: int) -> np.ndarray:
     raise ValueError(f"unknown damage kind {kind!r}")
 
 
-def build(folder: Path) -> list[dict[str, Any]]:
-    """Make (or reuse) the suite in ``folder``; returns its items (image, ground truth, lang, kind, split)."""
+def build(folder: Path, font: str = "freemono", splits: tuple[str, ...] = ("dev", "held")) -> list[dict[str, Any]]:
+    """Make (or reuse) the suite in ``folder``; returns its items (image, ground truth, lang, kind, split).
+
+    ``font``: the typeface (the OCR benchmark's suite is FreeMono; the suggestion benchmark types its held-out
+    pages in another face, same texts, seeds and damage). ``splits``: which halves to make.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     manifest = folder / "manifest.json"
     if manifest.exists():
@@ -188,10 +193,10 @@ def build(folder: Path) -> list[dict[str, Any]]:
         ("aze_cyrl", k, s) for k in AZE_KINDS for s in (1, 2)
     ]
     for n, (lang, kind, level) in enumerate(plan):
-        for split in ("dev", "held"):
+        for split in splits:
             seed = 1000 * n + (1 if split == "dev" else 2) + (500_000 if lang != "rus" else 0)
             lines = text_lines("rus" if lang == "rus" else "aze", seed)
-            page = damage(_typed(lines, seed), kind, level, seed)
+            page = damage(_typed(lines, seed, font), kind, level, seed)
             name = f"{lang}-{kind}{level}-{split}"
             cv2.imwrite(str(folder / f"{name}.png"), page)
             gt = "\n".join(lines) + "\n"
@@ -205,6 +210,7 @@ def build(folder: Path) -> list[dict[str, Any]]:
                     "kind": kind,
                     "level": level,
                     "split": split,
+                    "font": font,
                 }
             )
             print(f"suite: {name}", flush=True)

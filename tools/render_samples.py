@@ -35,6 +35,12 @@ from PIL import Image, ImageDraw, ImageFont
 
 REPO = Path(__file__).resolve().parent.parent
 FONT_PATH = Path("/usr/share/fonts/truetype/freefont/FreeMono.ttf")  # Debian fonts-freefont-ttf
+#: Other typewriter faces a benchmark may type with (same 0.6 em advance, so the same pitch): the URW Courier
+#: clone, closer to a real typewriter's slab serifs than FreeMono, with every Azerbaijani Cyrillic letter.
+FONTS = {
+    "freemono": FONT_PATH,
+    "nimbusmono": Path("/usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Regular.otf"),  # Debian fonts-urw-base35
+}
 
 DPI = 300
 PAGE_W, PAGE_H = 2480, 3508  # A4 at 300 dpi
@@ -359,10 +365,12 @@ def page_seed(page_id: str, base: int) -> int:
 class Typewriter:
     """Strikes characters onto an ink layer (0 = paper, 1 = full ink); glyph bitmaps are cached."""
 
-    def __init__(self) -> None:
-        if not FONT_PATH.is_file():
-            sys.exit(f"{FONT_PATH} is missing: install the Debian package fonts-freefont-ttf.")
-        self.font = ImageFont.truetype(str(FONT_PATH), FONT_PX)
+    def __init__(self, font: str = "freemono") -> None:
+        path = FONTS[font]
+        if not path.is_file():
+            package = "fonts-freefont-ttf" if font == "freemono" else "fonts-urw-base35"
+            sys.exit(f"{path} is missing: install the Debian package {package}.")
+        self.font = ImageFont.truetype(str(path), FONT_PX)
         self._cache: dict[tuple[str, bool], np.ndarray] = {}
         self.pad = 8
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-#: Tesseract's measured ``rus`` confusions (``bench/fit_channel.py``, fitted on the development pages only).
-CHANNEL_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_channel_rus.json"
+#: Tesseract's measured confusions per language (``bench/fit_channel.py``, fitted on the development pages only).
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 #: Cost per Zipf unit below ZIPF_CAP: a noisy channel in which a plain edit is ~1e-3 likely and a word 10×
 #: rarer is 10× less likely gives log(10)/log(1000) ≈ 0.33 (measured best of 0.1–0.4 on the real misreads).
@@ -121,12 +121,57 @@ def ocr_cost(
     return total
 
 
-@functools.lru_cache(maxsize=1)
-def channel_costs() -> dict[tuple[str, str], float]:
-    """The measured ``rus`` confusion costs, (what the OCR gave, what belongs) → cost (empty if the file is
-    missing: the hand table still applies)."""
+def channel_file(lang: str) -> Path:
+    """Where the measured channel of ``lang`` is shipped."""
+    return DATA / f"ocr_channel_{lang}.json"
+
+
+def confusion_neighbours(key: str, table: Mapping[tuple[str, str], float], max_cost: float) -> list[tuple[str, float]]:
+    """Keys one confusion away from ``key``: each (what the OCR gave → what belongs) pair of ``table`` cheaper
+    than ``max_cost`` undone at each place it occurs, cheapest first."""
+    out: dict[str, float] = {}
+    for (a, b), cost in table.items():
+        if not a or cost > max_cost or a == b:
+            continue
+        start = key.find(a)
+        while start >= 0:
+            cand = key[:start] + b + key[start + len(a) :]
+            if cand and (cand not in out or cost < out[cand]):
+                out[cand] = cost
+            start = key.find(a, start + 1)
+    out.pop(key, None)
+    return sorted(out.items(), key=lambda kv: (kv[1], kv[0]))
+
+
+def confusion_variants(
+    key: str, table: Mapping[tuple[str, str], float], max_cost: float, depth: int = 2, limit: int = 8
+) -> list[tuple[str, float]]:
+    """What ``key`` may have been before up to ``depth`` cheap misreads: keys with that many confusions of
+    ``table`` undone (рн → м, п → ш, и → й …), each at most ``max_cost`` in all; the ``limit`` cheapest.
+
+    The speller searches these as well when the word itself is far from every word: a misread four plain
+    edits away is often two cheap confusions away.
+    """
+    found: dict[str, float] = {}
+    frontier = [(key, 0.0)]
+    for _ in range(depth):
+        nxt: list[tuple[str, float]] = []
+        for word, base in frontier[:limit]:
+            for cand, cost in confusion_neighbours(word, table, max_cost - base):
+                total = base + cost
+                if cand != key and (cand not in found or total < found[cand]):
+                    found[cand] = total
+                    nxt.append((cand, total))
+        frontier = sorted(nxt, key=lambda kv: (kv[1], kv[0]))
+    return sorted(found.items(), key=lambda kv: (kv[1], kv[0]))[:limit]
+
+
+@functools.lru_cache(maxsize=2)
+def channel_costs(lang: str = "rus") -> dict[tuple[str, str], float]:
+    """The measured confusion costs of ``lang``, (what the OCR gave, what belongs) → cost (empty if the file
+    is missing: the hand table still applies)."""
     try:
-        data = json.loads(CHANNEL_FILE.read_text(encoding="utf-8"))
+        data = json.loads(channel_file(lang).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     out: dict[tuple[str, str], float] = {}
@@ -138,10 +183,8 @@ def channel_costs() -> dict[tuple[str, str], float]:
 
 
 def table_for(lang: str) -> dict[tuple[str, str], float]:
-    """The confusion table of ``lang``: the hand table, and for Russian the measured costs where cheaper."""
-    if lang == "aze_cyrl":
-        return AZE_CONFUSIONS
-    table = dict(RUS_CONFUSIONS)
-    for pair, cost in channel_costs().items():
+    """The confusion table of ``lang``: the hand table, and the measured costs where cheaper."""
+    table = dict(AZE_CONFUSIONS if lang == "aze_cyrl" else RUS_CONFUSIONS)
+    for pair, cost in channel_costs(lang).items():
         table[pair] = min(cost, table.get(pair, cost))
     return table

@@ -11,13 +11,14 @@ from __future__ import annotations
 import bisect
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from workbench.dictionary.confusions import CONFUSION_COST, FREQ_WEIGHT, ocr_cost, table_for
+from workbench.dictionary.confusions import CONFUSION_COST, FREQ_WEIGHT, confusion_variants, ocr_cost, table_for
 from workbench.dictionary.fold import fold_key, has_cyrillic, has_latin, skeleton, stored_key, transfer_case
 from workbench.dictionary.index import LEX_BIT, Index, Lexicon
 from workbench.dictionary.known import FREQUENT_ZIPF, get_index
@@ -55,6 +56,18 @@ ONE_LETTER_WORDS = {"rus": frozenset("авикосуя"), "aze_cyrl": frozenset(
 ARCHIVE_BONUS = 0.3
 #: Cost of a correction the user has made before, word for word.
 LEARNED_WORD_COST = 0.05
+#: Confusion-weighted reach (chosen on the development split): when the ordinary search finds fewer than n
+#: candidates or none cheaper than EXPAND_ABOVE, the EXPAND_VARIANTS cheapest forms the word may have had
+#: before up to two confusions (each variant at most EXPAND_MAX_COST) are searched too, words of
+#: EXPAND_MIN_LENGTH letters and more.
+EXPAND_ABOVE = 1.0
+EXPAND_MAX_COST = 1.0
+EXPAND_VARIANTS = 6
+EXPAND_MIN_LENGTH = 5
+
+#: A candidate before pricing: (lower bound of its cost, query skeleton, its skeleton, tier, word id, Zipf,
+#: stored form or "", verified with the long comparer).
+_Candidate = tuple[float, str, str, Index, int, float, str, bool]
 
 
 _NO_YO = str.maketrans({"ё": "е", "Ё": "Е"})
@@ -263,49 +276,15 @@ class Speller:
         skel = skeleton(key, self.lang)
         max_edit = 1 if len(skel) <= SHORT_WORD else 2
         verify = max_edit + max((extra for size, extra in LONG_EXTRA.items() if len(skel) >= size), default=0)
-        # (lower bound of the cost, skeleton, tier, word id, zipf, stored form or ""): the bound needs only
-        # distances, so stored forms are priced only for the few candidates that can still make the top n
-        scored: list[tuple[float, str, Index, int, float, str]] = []
-        lb_edit = self._min_edit_cost()
-        aze = self.lang == "aze_cyrl"
-        for tier, ids, skels, raw in self.index.candidates(skel, max_edit):
-            # bulk filter in C (rapidfuzz's OSA over the skeleton blob), bounds in numpy; symspellpy's comparer
-            # confirms each candidate that gets priced below
-            d = process.cdist([skel], skels, scorer=OSA.distance, score_cutoff=verify, dtype=np.int32)[0]
-            zipf = (raw & np.uint16(LEX_BIT - 1)) / 100.0
-            # wordfreq's long tail (typos, debris) is not known, so never suggested
-            keep = np.nonzero((d <= verify) & (((raw & LEX_BIT) != 0) | (zipf >= FREQUENT_ZIPF)))[0]
-            if not len(keep):
-                continue
-            d, zipf = d[keep], zipf[keep]
-            freq = FREQ_WEIGHT * (ZIPF_CAP - np.minimum(zipf, ZIPF_CAP))
-            if aze:
-                # the skeleton hides the cheap letters: bound them by the exact distance (0.2 each), and
-                # what differs on the skeleton too by the cheapest other confusion
-                stored_forms = [tier.word(int(ids[k])) for k in keep.tolist()]
-                d_exact = process.cdist([key], stored_forms, scorer=OSA.distance, dtype=np.int32)[0]
-                lb = lb_edit * np.maximum(d_exact - d, 0) + min(lb_edit * 2.5, CONFUSION_COST) * d + freq
-            else:
-                stored_forms = [""] * len(keep)
-                lb = lb_edit * d + freq  # every differing letter costs at least the cheapest confusion
-            # only the most promising reach Python: the bound's best MAX_PRICED of this tier
-            top = np.argsort(lb, kind="stable")[:MAX_PRICED].tolist()
-            kept_ids, lb_l, zipf_l, keep_l = ids[keep].tolist(), lb.tolist(), zipf.tolist(), keep.tolist()
-            for k in top:
-                scored.append((lb_l[k], skels[keep_l[k]], tier, kept_ids[k], zipf_l[k], stored_forms[k]))
-        scored.sort(key=lambda c: c[0])
-        best: list[float] = []
-        for rank, (lb, sk, tier, i, z, stored) in enumerate(scored):
-            if (len(best) >= n and lb >= best[n - 1]) or rank >= MAX_PRICED:
-                break
-            cmp = self._cmp if verify <= 2 else self._cmp_long
-            if cmp.distance(skel, sk) < 0:  # symspellpy's Damerau-OSA (editdistpy), as SymSpell.lookup
-                continue
-            stored = stored or tier.word(i)
-            ckey = stored_key(stored) if "ё" in stored else stored
-            cost = ocr_cost(key, ckey, self.table, self._segments, self._seg_memo) + self._freq_cost(z)
-            offer(ckey, stored, cost)
-            bisect.insort(best, cost)
+        best = self._price(self._gather(key, max_edit, verify, 0.0), key, n, offer)
+        if len(key) >= EXPAND_MIN_LENGTH and (len(best) < n or best[0] > EXPAND_ABOVE):
+            # nothing near enough: search again from what the word may have been before its cheapest misreads
+            # (a word four plain edits away is often two cheap confusions away)
+            scored: list[_Candidate] = []
+            table = self.confusion_table()  # with the project's learned corrections
+            for variant, vcost in confusion_variants(key, table, EXPAND_MAX_COST, limit=EXPAND_VARIANTS):
+                scored += self._gather(variant, max_edit, max_edit, vcost)
+            self._price(scored, key, n, offer)
         for pkey, pword in [*self._project_keys.items(), *self._archive_only.items()]:
             if abs(len(pkey) - len(key)) <= 2 and self._cmp.distance(skel, skeleton(pkey, self.lang)) >= 0:
                 cost = ocr_cost(key, pkey, self.table, self._segments) + self._freq_cost(PROJECT_ZIPF)
@@ -332,6 +311,66 @@ class Speller:
             ]
         ranked = sorted(costs.values(), key=lambda cd: (cd[0], cd[1]))[:n]
         return [Suggestion(self._display(d, word), round(math.exp(-c), 4)) for c, d in ranked]
+
+    def _gather(self, key: str, max_edit: int, verify: int, base: float) -> list[_Candidate]:
+        """Candidates of the folded ``key`` from the index (its skeleton ≤ ``max_edit`` away in the prefix, ≤
+        ``verify`` in all), each with a lower bound of its cost (plus ``base``: what undoing a variant's
+        confusions costs)."""
+        # (lower bound of the cost, query skeleton, skeleton, tier, word id, zipf, stored form or "", long
+        # comparer?): the bound needs only distances, so stored forms are priced only for the few candidates
+        # that can still make the top n
+        scored: list[_Candidate] = []
+        lb_edit = self._min_edit_cost()
+        aze = self.lang == "aze_cyrl"
+        skel = skeleton(key, self.lang)
+        long = verify > 2
+        for tier, ids, skels, raw in self.index.candidates(skel, max_edit):
+            # bulk filter in C (rapidfuzz's OSA over the skeleton blob), bounds in numpy; symspellpy's comparer
+            # confirms each candidate that gets priced below
+            d = process.cdist([skel], skels, scorer=OSA.distance, score_cutoff=verify, dtype=np.int32)[0]
+            zipf = (raw & np.uint16(LEX_BIT - 1)) / 100.0
+            # wordfreq's long tail (typos, debris) is not known, so never suggested
+            keep = np.nonzero((d <= verify) & (((raw & LEX_BIT) != 0) | (zipf >= FREQUENT_ZIPF)))[0]
+            if not len(keep):
+                continue
+            d, zipf = d[keep], zipf[keep]
+            freq = FREQ_WEIGHT * (ZIPF_CAP - np.minimum(zipf, ZIPF_CAP))
+            if aze:
+                # the skeleton hides the cheap letters: bound them by the exact distance (0.2 each), and
+                # what differs on the skeleton too by the cheapest other confusion
+                stored_forms = [tier.word(int(ids[k])) for k in keep.tolist()]
+                d_exact = process.cdist([key], stored_forms, scorer=OSA.distance, dtype=np.int32)[0]
+                lb = lb_edit * np.maximum(d_exact - d, 0) + min(lb_edit * 2.5, CONFUSION_COST) * d + freq
+            else:
+                stored_forms = [""] * len(keep)
+                lb = lb_edit * d + freq  # every differing letter costs at least the cheapest confusion
+            lb = lb + base
+            # only the most promising reach Python: the bound's best MAX_PRICED of this tier
+            top = np.argsort(lb, kind="stable")[:MAX_PRICED].tolist()
+            kept_ids, lb_l, zipf_l, keep_l = ids[keep].tolist(), lb.tolist(), zipf.tolist(), keep.tolist()
+            for k in top:
+                scored.append((lb_l[k], skel, skels[keep_l[k]], tier, kept_ids[k], zipf_l[k], stored_forms[k], long))
+        return scored
+
+    def _price(
+        self, scored: list[_Candidate], key: str, n: int, offer: Callable[[str, str, float], None]
+    ) -> list[float]:
+        """Price the candidates exactly against ``key`` (best lower bounds first, until the rest cannot make the
+        top ``n``); returns the sorted costs offered."""
+        scored.sort(key=lambda c: c[0])
+        best: list[float] = []
+        for rank, (lb, query, sk, tier, i, z, stored, long) in enumerate(scored):
+            if (len(best) >= n and lb >= best[n - 1]) or rank >= MAX_PRICED:
+                break
+            cmp = self._cmp_long if long else self._cmp
+            if cmp.distance(query, sk) < 0:  # symspellpy's Damerau-OSA (editdistpy), as SymSpell.lookup
+                continue
+            stored = stored or tier.word(i)
+            ckey = stored_key(stored) if "ё" in stored else stored
+            cost = ocr_cost(key, ckey, self.table, self._segments, self._seg_memo) + self._freq_cost(z)
+            offer(ckey, stored, cost)
+            bisect.insort(best, cost)
+        return best
 
     def _min_edit_cost(self) -> float:
         """The cheapest a differing letter can be: the cheapest confusion or learned pair."""
