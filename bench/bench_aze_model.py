@@ -278,6 +278,7 @@ def bench_pages(
         by_orth: dict[str, dict[str, tuple[Path, str]]] = {}
         for name, item in pages.items():
             by_orth.setdefault("1958" if name.endswith("1958") else "1939", {})[name] = item
+        readings: dict[str, dict[str, str]] = {}
         for orth, group in by_orth.items():
             fused = fusion_reader(group, orth, "tesseract", model_file)
             piped = fusion_reader(group, orth, "workbench", model_file)
@@ -285,10 +286,13 @@ def bench_pages(
                 raw = tesseract(path, "aze_cyrl", 3)
                 tallies["aze_cyrl"].add(gt, raw, normalise_aze_cyrl(raw, orth))
                 tallies["fusion"].add(gt, fused[name], fused[name])
-                raw = tesseract(path, PROJECT_MODEL, 3, tessdata)
-                tallies["wb"].add(gt, raw, raw)
+                wb = tesseract(path, PROJECT_MODEL, 3, tessdata)
+                tallies["wb"].add(gt, wb, wb)
                 tallies["wb-pipeline"].add(gt, piped[name], piped[name])
+                readings[name] = {"truth": norm(gt), "fusion": norm(fused[name]), "wb": norm(wb),
+                                  "wb-pipeline": norm(piped[name])}  # fmt: skip
         results[look] = {k: t.summary() for k, t in tallies.items()}
+        results[look]["wb"]["readings"] = readings
         print(
             f"pages {look}: " + ", ".join(f"{k} CER {t.cer():.2f} %" for k, t in tallies.items()),
             file=sys.stderr,

@@ -254,6 +254,32 @@ class LineMaker:
             text = " ".join(out) + rng.choice(PUNCT_END)
         return unicodedata.normalize("NFC", re.sub(r"\s+", " ", to_orthography(text, orthography)).strip())
 
+    def running_lines(self, n: int) -> Iterator[str]:
+        """Lines of running text as a typescript wraps it: most begin inside a sentence (in lower case, or
+        a number), some carry a word or a few in capitals (a name of an office, a heading typed inline).
+
+        The other generators begin every line with a capital; a model that learnt only those reads the
+        first letter of every page line as a capital.
+        """
+        import textwrap
+
+        rng = self.rng
+        made = 0
+        while made < n:
+            r = rng.random()
+            lang, orth = ("rus", "1939") if r < 0.22 else ("aze", "1939" if r < 0.61 else "1958")
+            sentences = []
+            for _ in range(rng.randint(3, 8)):
+                words = self.line(lang, orth).split()
+                if len(words) > 2 and rng.random() < 0.2:
+                    i = rng.randrange(len(words))
+                    j = min(len(words), i + rng.randint(1, 4))
+                    words[i:j] = [w.upper() for w in words[i:j]]
+                sentences.append(" ".join(words))
+            for row in textwrap.wrap(" ".join(sentences), rng.randint(34, 66)):
+                yield unicodedata.normalize("NFC", row)
+                made += 1
+
     def lines(self, n: int) -> Iterator[str]:
         for _ in range(n):
             r = self.rng.random()
@@ -274,6 +300,17 @@ def stage_boost_text(build: Path, n: int, seed: int) -> None:
     seen = set((build / "text" / "eval.txt").read_text(encoding="utf-8").splitlines())
     lines = [s for s in dict.fromkeys(maker.boost_line("1939" if i % 2 else "1958") for i in range(n)) if s not in seen]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def stage_wrap_text(build: Path, n: int, seed: int) -> None:
+    """``text/wrap.txt``: running text wrapped as on a typed page (lines that begin in lower case)."""
+    out = build / "text" / "wrap.txt"
+    if out.exists():
+        return
+    maker = LineMaker(random.Random(seed + 3_000_017))
+    seen = set((build / "text" / "eval.txt").read_text(encoding="utf-8").splitlines())
+    lines = [s for s in dict.fromkeys(maker.running_lines(n)) if s not in seen]
+    out.write_text("\n".join(lines[:n]) + "\n", encoding="utf-8")
 
 
 def stage_text(build: Path, n_train: int, n_eval: int, seed: int) -> None:
@@ -335,11 +372,19 @@ def degrade(img: np.ndarray, rng: np.random.Generator, strength: float) -> np.nd
     return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if ok else out
 
 
-def read_box_lines(box: Path, height: int) -> list[tuple[str, tuple[int, int, int, int]]]:
+Box = tuple[int, int, int, int]
+
+
+def read_box_lines(box: Path, height: int) -> list[tuple[str, Box]]:
     """text2image's character boxes grouped into lines: (text, (x0, y0, x1, y1) with y down)."""
-    lines: list[tuple[str, tuple[int, int, int, int]]] = []
+    return [(text, line) for text, line, _chars in read_box_chars(box, height)]
+
+
+def read_box_chars(box: Path, height: int) -> list[tuple[str, Box, list[Box]]]:
+    """text2image's boxes as lines: (text, the line's box, each character's box), y down."""
+    lines: list[tuple[str, Box, list[Box]]] = []
     chars: list[str] = []
-    boxes: list[tuple[int, int, int, int]] = []
+    boxes: list[Box] = []
 
     def flush() -> None:
         if chars and "".join(chars).strip():
@@ -347,7 +392,7 @@ def read_box_lines(box: Path, height: int) -> list[tuple[str, tuple[int, int, in
             y0 = min(b[1] for b in boxes)
             x1 = max(b[2] for b in boxes)
             y1 = max(b[3] for b in boxes)
-            lines.append((re.sub(" +", " ", "".join(chars)).strip(), (x0, y0, x1, y1)))
+            lines.append((re.sub(" +", " ", "".join(chars)).strip(), (x0, y0, x1, y1), list(boxes)))
         chars.clear()
         boxes.clear()
 
@@ -368,10 +413,35 @@ def read_box_lines(box: Path, height: int) -> list[tuple[str, tuple[int, int, in
     return lines
 
 
+def typewriter(page: np.ndarray, boxes: list[Box], rng: np.random.Generator) -> None:
+    """A typewriter's own marks, in place: each type hits a little above or below the line and harder or
+    softer than its neighbours (worn springs, uneven keystrokes). Only for monospaced faces, whose
+    characters' boxes do not overlap."""
+    if not boxes:
+        return
+    top = max(0, min(b[1] for b in boxes) - 4)
+    bottom = min(page.shape[0], max(b[3] for b in boxes) + 4)
+    left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
+    ink = 255.0 - page[top:bottom, left:right].astype(np.float32)  # only this line's strip
+    for x0, _y0, x1, _y1 in boxes:
+        cell = ink[:, x0 - left : x1 - left]
+        dy = int(rng.integers(-2, 3)) if rng.random() < 0.6 else 0
+        ink[:, x0 - left : x1 - left] = np.clip(np.roll(cell, dy, axis=0) * rng.uniform(0.55, 1.15), 0, 255)
+    page[top:bottom, left:right] = (255.0 - ink).astype(np.uint8)
+
+
 def render_lines(
-    text_lines: list[str], base: Path, font: str, rng: np.random.Generator, strengths: tuple[float, float]
+    text_lines: list[str],
+    base: Path,
+    font: str,
+    rng: np.random.Generator,
+    strengths: tuple[float, float],
+    typed: bool = False,
 ) -> list[tuple[np.ndarray, str]]:
-    """text2image the lines with ``font`` on one page, cut them out and degrade each: (image, text) pairs."""
+    """text2image the lines with ``font`` on one page, cut them out and degrade each: (image, text) pairs.
+
+    ``typed``: a monospaced face gets a typewriter's uneven strikes (:func:`typewriter`) on most lines.
+    """
     txt = base.with_suffix(".txt")
     txt.write_text("\n".join(text_lines) + "\n", encoding="utf-8")
     cmd = [
@@ -402,7 +472,9 @@ def render_lines(
     tif.unlink()
     height, width = page.shape
     out = []
-    for text, (x0, y0, x1, y1) in read_box_lines(box, height):
+    for text, (x0, y0, x1, y1), chars in read_box_chars(box, height):
+        if typed and "Mono" in font and rng.random() < 0.75:
+            typewriter(page, chars, rng)
         pad = [int(v) for v in rng.integers(6, 24, 4)]
         crop = page[max(0, y0 - pad[0]) : min(height, y1 + pad[1]), max(0, x0 - pad[2]) : min(width, x1 + pad[3])]
         if crop.size == 0:
@@ -419,7 +491,9 @@ def render_lines(
     return out
 
 
-SPLIT_CODES = {"train": 0, "eval": 1, "boost": 2}
+SPLIT_CODES = {"train": 0, "eval": 1, "boost": 2, "wrap": 3}
+#: Splits rendered with a typewriter's uneven strikes on monospaced faces (those made after iteration 53,000).
+TYPED_SPLITS = {"wrap"}
 
 
 def stage_render(build: Path, split: str, seed: int) -> list[Path]:
@@ -443,7 +517,12 @@ def stage_render(build: Path, split: str, seed: int) -> list[Path]:
         rng = np.random.default_rng([seed, page_no, SPLIT_CODES[split]])
         font = str(rng.choice(fonts, p=probs))
         pairs = render_lines(
-            lines[start : start + LINES_PER_PAGE], sheets / f"{split}_{page_no:05d}", font, rng, (0.0, 1.0)
+            lines[start : start + LINES_PER_PAGE],
+            sheets / f"{split}_{page_no:05d}",
+            font,
+            rng,
+            (0.0, 1.0),
+            typed=split in TYPED_SPLITS,
         )
         for i, (img, text) in enumerate(pairs):
             name = out / f"{split}_{page_no:05d}_{i:02d}"
@@ -602,14 +681,15 @@ def stage_resheet(build: Path, split: str, limit: int, seed: int) -> list[Path]:
 
 
 def write_train_list(build: Path) -> list[Path]:
-    """``list.train``: the tightly boxed sheets, the boost sheets and a third of the loosely boxed ones.
+    """``list.train``: the tightly boxed sheets, the boost and wrap sheets, a third of the loosely boxed ones.
 
     Mostly tight boxes (as Tesseract frames page lines), with some loose ones so that framing is learnt as noise.
     """
     tight = sorted((build / "sheets_tight" / "train").glob("*.lstmf"))
     boost = sorted((build / "sheets" / "boost").glob("*.lstmf"))
+    wrap = sorted((build / "sheets" / "wrap").glob("*.lstmf"))
     loose = sorted((build / "sheets" / "train").glob("*.lstmf"))
-    files = [*tight, *boost, *loose[::3]]
+    files = [*tight, *boost, *wrap, *loose[::3]]
     (build / "list.train").write_text("".join(f"{p}\n" for p in files), encoding="utf-8")
     return files
 
@@ -659,7 +739,8 @@ def stage_watch(build: Path, every: int) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument(
-        "stage", choices=["text", "render", "resheet", "boost", "starter", "train", "export", "watch", "all"]
+        "stage",
+        choices=["text", "render", "resheet", "boost", "wrap", "starter", "train", "export", "watch", "all"],
     )
     p.add_argument("--every", type=int, default=2500, help="watch: evaluate every N iterations")
     p.add_argument("--build", type=Path, default=Path.home() / ".cache" / "workbench" / "train-aze")
@@ -667,6 +748,7 @@ def main() -> None:
     p.add_argument("--train-lines", type=int, default=12_000)
     p.add_argument("--eval-lines", type=int, default=600)
     p.add_argument("--boost-lines", type=int, default=3000, help="boost: lines rich in the measured letters")
+    p.add_argument("--wrap-lines", type=int, default=6000, help="wrap: lines of wrapped running text")
     p.add_argument("--seed", type=int, default=1939)
     p.add_argument("--max-iterations", type=int, default=1_000_000)
     p.add_argument("--use-existing", action="store_true", help="train: on the sheets rendered so far")
@@ -691,6 +773,10 @@ def main() -> None:
     if a.stage == "boost":
         stage_boost_text(build, a.boost_lines, a.seed)
         stage_render(build, "boost", a.seed)
+        write_train_list(build)
+    if a.stage == "wrap":
+        stage_wrap_text(build, a.wrap_lines, a.seed)
+        stage_render(build, "wrap", a.seed)
         write_train_list(build)
     if a.stage == "watch":
         stage_watch(build, a.every)
