@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from workbench.tui.base import NARROW_COLUMNS
+
 
 @dataclass(frozen=True)
 class Command:
@@ -275,6 +277,21 @@ SECTIONS: list[tuple[str, list[HelpRow]]] = [
         "Page image",
         [
             HelpRow("Tab", "move focus between the editor and the page image"),
+            HelpRow(
+                "F10",
+                f"hide / show the page image (hidden by itself below {NARROW_COLUMNS} columns; the line strip stays)",
+                (
+                    Command(
+                        "toggle_page_pane",
+                        "f10",
+                        None,
+                        99,
+                        True,
+                        "Page image on/off",
+                        "Hide the page image so the editor takes the width, or show it (F10)",
+                    ),
+                ),
+            ),
             HelpRow(
                 "+ / - / 0",
                 "(page image focused) zoom in / out / fit the page",

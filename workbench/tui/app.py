@@ -131,9 +131,9 @@ class WorkbenchApp(FlaggingPart, OcrPart, ImagesPart, AutosavePart, SearchPart, 
         if self.load_dictionaries:
             self.load_spellers()
 
-    def on_resize(self) -> None:
-        """Redraw for the new size."""
-        self._apply_size()
+    def on_resize(self, event: events.Resize) -> None:
+        """Redraw for the new size (the event's: the app's own size is updated after its handlers ran)."""
+        self._apply_size(event.size)
 
     def _handle_exception(self, error: Exception) -> None:
         write_traceback(error, "unhandled")

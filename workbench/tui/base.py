@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from textual.app import App
+from textual.geometry import Size
 from textual.widgets import Static
 
 from workbench.errors import WorkbenchError
@@ -27,6 +28,10 @@ from workbench.tui.imaging import PageImage
 from workbench.tui.letters import palette
 from workbench.tui.logfile import write_traceback
 from workbench.tui.pane import LineStrip, PageView
+
+#: Below this many columns the page image pane is hidden unless asked for (F10): beside it the editor would
+#: show ~50 characters of a typescript's ~65-character lines. The line strip above the editor stays.
+NARROW_COLUMNS = 100
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -89,6 +94,9 @@ class AppBase(App[None]):
         self._recheck_all = False
         self._recheck_rows: set[int] = set()
         self._line_count = 0
+        #: the page pane shown or hidden by the user (F10), and whether the terminal was narrow then: the choice
+        #: holds until the terminal is resized across NARROW_COLUMNS (then the width decides again)
+        self.page_pane_choice: tuple[bool, bool] | None = None
 
     # -- widgets -----------------------------------------------------------------------------------------
 
@@ -174,12 +182,28 @@ class AppBase(App[None]):
         last = end[0] - 1 if end[1] == 0 and end[0] > start[0] else end[0]
         return start[0], last
 
-    def _apply_size(self) -> None:
-        """Use a large terminal well: a wider page view and a taller line strip; keep 80×24 workable."""
-        w, h = self.size
+    def page_pane_shown(self, width: int | None = None) -> bool:
+        """Whether the page image pane is to be shown at ``width`` columns (default: the app's): the user's
+        choice (F10) at this width class, else only on terminals at least ``NARROW_COLUMNS`` wide."""
+        narrow = (self.size.width if width is None else width) < NARROW_COLUMNS
+        choice = self.page_pane_choice
+        if choice is not None and choice[1] == narrow:
+            return choice[0]
+        self.page_pane_choice = None  # resized across the threshold: the width decides again
+        return not narrow
+
+    def _apply_size(self, size: Size | None = None) -> None:
+        """Use a large terminal well: a wider page view and a taller line strip; keep 80×24 readable (the
+        editor takes the whole width there, under the line strip). ``size``: the terminal's (default: the
+        app's)."""
+        w, h = size or self.size
         screen = self.screen_stack[0]
         with contextlib.suppress(Exception):
-            screen.query_one("#page-view").styles.width = "32%" if w < 100 else "42%"
+            pane = screen.query_one("#page-view")
+            pane.display = self.page_pane_shown(w)
+            pane.styles.width = "32%" if w < NARROW_COLUMNS else "42%"
+            if not pane.display and pane.has_focus:
+                self.editor.focus()
             rows = self.strip.rows or (6 if h < 50 else 10)
             screen.query_one("#strip").styles.height = rows
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual import work
 
 from workbench.errors import WorkbenchError
-from workbench.tui.base import AppBase
+from workbench.tui.base import NARROW_COLUMNS, AppBase
 from workbench.tui.imaging import PageImage, load_page_image, load_preprocessed
 from workbench.tui.messages import ImageLoaded, ImageViewerStarted, Preprocessed
 
@@ -86,6 +86,15 @@ class ImagesPart(AppBase):
         else:
             why = "This line is not on the scan (added by hand, or changed past recognition)."
         self.strip.set_boxes(line_box, word_box, why, s.text_height(row, text))
+
+    def action_toggle_page_pane(self) -> None:
+        """Hide or show the page image pane (the editor takes its width; the line strip stays)."""
+        shown = not self.page_view.display
+        self.page_pane_choice = (shown, self.size.width < NARROW_COLUMNS)
+        self._apply_size()
+        if shown:
+            self._follow_cursor()
+        self.notify(f"Page image {'shown' if shown else 'hidden'} (F10 toggles).", timeout=2)
 
     def action_toggle_preprocessed(self) -> None:
         """Switch the page view and line strip between the original and the preprocessed scan."""
