@@ -81,6 +81,7 @@ class SearchIndex:
         self._vocab: dict[tuple[int, bool, Learned], list[str]] | None = None
         self._vocab_key: tuple[int, int] = (-1, -1)
         self._names: dict[int, str] = {}
+        self._ranks: dict[str, int] = {}
         self._names_key: tuple[int, int] = (-1, -1)
 
     # -- connection ------------------------------------------------------------------------------------
@@ -216,11 +217,22 @@ class SearchIndex:
 
     def page_names(self) -> dict[int, str]:
         """Page ids by their row in ``pages`` (kept in memory until the database changes)."""
+        self._page_tables()
+        return self._names
+
+    def page_ranks(self) -> dict[str, int]:
+        """Each page id's place in natural order (``p2`` before ``p10``), the order hits are listed in."""
+        self._page_tables()
+        return self._ranks
+
+    def _page_tables(self) -> None:
         key = self._cache_key()
         if key != self._names_key:
+            from workbench.project import natural_key
+
             self._names = dict(self.db().execute("SELECT id, page FROM pages").fetchall())
+            self._ranks = {page: i for i, page in enumerate(sorted(self._names.values(), key=natural_key))}
             self._names_key = key
-        return self._names
 
     def words_of_length(self, length: int, confusions: bool, learned: Learned = ()) -> list[str]:
         """The archive's distinct words (base fold) of one length, or their confusion folds; kept in memory.

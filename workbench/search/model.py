@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -101,15 +101,15 @@ def checked(query: Query) -> Query:
     return replace(query, text=text, status=status)
 
 
-def sort_hits(hits: list[Hit]) -> list[Hit]:
+def sort_hits(hits: list[Hit], page_ranks: Mapping[str, int] | None = None) -> list[Hit]:
     """``hits`` sorted best first, in place (see :mod:`workbench.search.query` for the order).
 
-    The pages are put in natural order once, so that each hit's key holds numbers only.
+    The pages are put in natural order once (``page_ranks``: the index keeps it), so that each hit's key
+    holds numbers only.
     """
-    pages = sorted({h.page for h in hits}, key=natural_key)
-    page_rank = {page: i for i, page in enumerate(pages)}
+    if page_ranks is None or any(h.page not in page_ranks for h in hits):
+        page_ranks = {page: i for i, page in enumerate(sorted({h.page for h in hits}, key=natural_key))}
     kind_rank = {kind: i for i, kind in enumerate(KINDS)}
-    hits.sort(
-        key=lambda h: (kind_rank[h.kind], h.distance, not h.whole, page_rank[h.page], -h.version, h.line, h.start)
-    )
+    ranks = page_ranks
+    hits.sort(key=lambda h: (kind_rank[h.kind], h.distance, not h.whole, ranks[h.page], -h.version, h.line, h.start))
     return hits

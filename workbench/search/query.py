@@ -63,7 +63,9 @@ def search(project: Project, query: Query) -> list[Hit]:
                 if attempt == 2:
                     raise
                 index.rebuild()  # a damaged file is rebuilt, never trusted
-    sort_hits(hits)
+    with index.lock:
+        ranks = index.page_ranks()
+    sort_hits(hits, ranks)
     return hits[: q.limit] if q.limit is not None else hits
 
 
