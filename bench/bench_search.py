@@ -18,6 +18,7 @@ Usage::
 
     nice -n 10 .venv/bin/python bench/bench_search.py generate --archive /work/bench-search
     nice -n 10 .venv/bin/python bench/bench_search.py run --archive /work/bench-search [--json OUT]
+    nice -n 10 .venv/bin/python bench/bench_search.py fuzzy --archive /work/bench-search [--fuzzy 2 --seed 3]
 """
 
 from __future__ import annotations
@@ -288,6 +289,18 @@ def run(archive: Path, n_queries: int, n_updates: int) -> dict[str, Any]:
     return out
 
 
+def fuzzy_only(archive: Path, seed: int, n_queries: int, fuzzy: int) -> dict[str, Any]:
+    """``~N`` over every hit on one query set, with this checkout's workbench (copy this script into another
+    checkout's ``bench/`` to measure that one on the same queries)."""
+    project = Project(archive)
+    queries = _query_words(project, seed, n_queries)
+    search(project, Query(queries[0], fuzzy=1))  # reads the vocabulary into memory
+    times, hits = _time_queries(project, queries, fuzzy=fuzzy)
+    import workbench
+
+    return {"code": workbench.__file__, "load": os.getloadavg(), "hits": hits, **times}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -300,9 +313,17 @@ def main() -> None:
     r.add_argument("--queries", type=int, default=200)
     r.add_argument("--updates", type=int, default=100)
     r.add_argument("--json", type=Path, default=None)
+    f = sub.add_parser("fuzzy", help="only the fuzzy queries over every hit (to compare two checkouts)")
+    f.add_argument("--archive", type=Path, default=Path("/work/bench-search"))
+    f.add_argument("--seed", type=int, default=3)
+    f.add_argument("--queries", type=int, default=100)
+    f.add_argument("--fuzzy", type=int, default=2)
     args = ap.parse_args()
     if args.cmd == "generate":
         generate(args.archive, args.pages, args.seed)
+        return
+    if args.cmd == "fuzzy":
+        print(json.dumps(fuzzy_only(args.archive, args.seed, args.queries, args.fuzzy)))
         return
     result = run(args.archive, args.queries, args.updates)
     text = json.dumps(result, ensure_ascii=False, indent=1)
