@@ -147,7 +147,7 @@ def confusion_variants(
     key: str, table: Mapping[tuple[str, str], float], max_cost: float, depth: int = 2, limit: int = 8
 ) -> list[tuple[str, float]]:
     """What ``key`` may have been before up to ``depth`` cheap misreads: keys with that many confusions of
-    ``table`` undone (рн → м, п → ш, и → й …), each at most ``max_cost`` in all; the ``limit`` cheapest.
+    ``table`` undone (нн → м, п → ш, и → й …), each at most ``max_cost`` in all; the ``limit`` cheapest.
 
     The speller searches these as well when the word itself is far from every word: a misread four plain
     edits away is often two cheap confusions away.

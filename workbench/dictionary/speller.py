@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA
 
 from workbench.dictionary.confusions import CONFUSION_COST, FREQ_WEIGHT, confusion_variants, ocr_cost, table_for
 from workbench.dictionary.fold import fold_key, has_cyrillic, has_latin, skeleton, stored_key, transfer_case
-from workbench.dictionary.index import LEX_BIT, Index, Lexicon
+from workbench.dictionary.index import LEX_BIT, PREFIX, Index, Lexicon
 from workbench.dictionary.known import FREQUENT_ZIPF, get_index
 from workbench.dictionary.project_dict import ProjectDictionary
 from workbench.dictionary.realword import ContextModel
@@ -56,14 +56,16 @@ ONE_LETTER_WORDS = {"rus": frozenset("авикосуя"), "aze_cyrl": frozenset(
 ARCHIVE_BONUS = 0.3
 #: Cost of a correction the user has made before, word for word.
 LEARNED_WORD_COST = 0.05
-#: Confusion-weighted reach (chosen on the development split): when the ordinary search finds fewer than n
-#: candidates or none cheaper than EXPAND_ABOVE, the EXPAND_VARIANTS cheapest forms the word may have had
-#: before up to two confusions (each variant at most EXPAND_MAX_COST) are searched too, words of
-#: EXPAND_MIN_LENGTH letters and more.
+#: Confusion-weighted reach (chosen on the development split): when the ordinary search finds fewer than five
+#: candidates (also when nine are asked for, as the TUI does) or none cheaper than EXPAND_ABOVE, the
+#: EXPAND_VARIANTS cheapest forms the word may have had before up to two confusions (each variant at most
+#: EXPAND_MAX_COST) are searched too, for words of EXPAND_MIN_LENGTH letters and more.
 EXPAND_ABOVE = 1.0
 EXPAND_MAX_COST = 1.0
 EXPAND_VARIANTS = 6
 EXPAND_MIN_LENGTH = 5
+#: Plain edits allowed on top of a variant's confusions (the variant's search is one edit deep: cheap).
+EXPAND_EDIT = 1
 
 #: A candidate before pricing: (lower bound of its cost, query skeleton, its skeleton, tier, word id, Zipf,
 #: stored form or "", verified with the long comparer).
@@ -276,14 +278,15 @@ class Speller:
         skel = skeleton(key, self.lang)
         max_edit = 1 if len(skel) <= SHORT_WORD else 2
         verify = max_edit + max((extra for size, extra in LONG_EXTRA.items() if len(skel) >= size), default=0)
-        best = self._price(self._gather(key, max_edit, verify, 0.0), key, n, offer)
-        if len(key) >= EXPAND_MIN_LENGTH and (len(best) < n or best[0] > EXPAND_ABOVE):
+        lookups: dict[tuple[str, int], tuple[int, Any]] = {}  # index candidates by skeleton prefix: see _gather
+        best = self._price(self._gather(key, max_edit, verify, 0.0, lookups), key, n, offer)
+        if len(key) >= EXPAND_MIN_LENGTH and (len(best) < min(n, 5) or best[0] > EXPAND_ABOVE):
             # nothing near enough: search again from what the word may have been before its cheapest misreads
             # (a word four plain edits away is often two cheap confusions away)
             scored: list[_Candidate] = []
             table = self.confusion_table()  # with the project's learned corrections
             for variant, vcost in confusion_variants(key, table, EXPAND_MAX_COST, limit=EXPAND_VARIANTS):
-                scored += self._gather(variant, max_edit, max_edit, vcost)
+                scored += self._gather(variant, EXPAND_EDIT, EXPAND_EDIT, vcost, lookups)
             self._price(scored, key, n, offer)
         for pkey, pword in [*self._project_keys.items(), *self._archive_only.items()]:
             if abs(len(pkey) - len(key)) <= 2 and self._cmp.distance(skel, skeleton(pkey, self.lang)) >= 0:
@@ -312,7 +315,9 @@ class Speller:
         ranked = sorted(costs.values(), key=lambda cd: (cd[0], cd[1]))[:n]
         return [Suggestion(self._display(d, word), round(math.exp(-c), 4)) for c, d in ranked]
 
-    def _gather(self, key: str, max_edit: int, verify: int, base: float) -> list[_Candidate]:
+    def _gather(
+        self, key: str, max_edit: int, verify: int, base: float, lookups: dict[tuple[str, int], tuple[int, Any]]
+    ) -> list[_Candidate]:
         """Candidates of the folded ``key`` from the index (its skeleton ≤ ``max_edit`` away in the prefix, ≤
         ``verify`` in all), each with a lower bound of its cost (plus ``base``: what undoing a variant's
         confusions costs)."""
@@ -324,7 +329,13 @@ class Speller:
         aze = self.lang == "aze_cyrl"
         skel = skeleton(key, self.lang)
         long = verify > 2
-        for tier, ids, skels, raw in self.index.candidates(skel, max_edit):
+        # the index is searched by the first PREFIX letters (and filtered by length): variants that differ only
+        # further on share one lookup (a deeper one serves a shallower), and only their distances differ
+        where = (skel[:PREFIX], len(skel))
+        done = lookups.get(where)
+        if done is None or done[0] < max_edit:
+            done = lookups[where] = (max_edit, self.index.candidates(skel, max_edit))
+        for tier, ids, skels, raw in done[1]:
             # bulk filter in C (rapidfuzz's OSA over the skeleton blob), bounds in numpy; symspellpy's comparer
             # confirms each candidate that gets priced below
             d = process.cdist([skel], skels, scorer=OSA.distance, score_cutoff=verify, dtype=np.int32)[0]
