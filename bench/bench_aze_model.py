@@ -80,15 +80,22 @@ class Tally:
         #: (target letter, what it was read as: another character, "" when dropped) for every miss.
         self.confused = Counter[tuple[str, str]]()
         self.artefacts = 0
+        #: Lines (or pages) read as nothing at all: Tesseract found no text line, so no letter could be read.
+        self.empty = 0
+        #: Occurrences of each letter in lines read as nothing (no reading at all, rather than a misreading).
+        self.unread = Counter[str]()
 
     def add(self, gt: str, raw: str, text: str) -> None:
         gt, text = norm(gt), norm(text)
+        self.empty += bool(gt) and not text
         ec = character_errors(gt, text)
         self.errors += ec.errors
         self.chars += ec.reference_length
         for a, b in align(gt, text):
             if a is not None and a in TARGET:
                 self.ref[a] += 1
+                if not text:
+                    self.unread[a] += 1
                 if b == a:
                     self.hit[a] += 1
                 else:
@@ -106,6 +113,7 @@ class Tally:
             n = self.ref[ch]
             out[ch] = {
                 "n": n,
+                "unread": self.unread[ch],
                 "hit": self.hit[ch],
                 "hyp": self.hyp[ch],
                 "recall": round(100.0 * self.hit[ch] / n, 1) if n else None,
@@ -119,6 +127,7 @@ class Tally:
             "cer": round(self.cer(), 2),
             "chars": self.chars,
             "artefacts": self.artefacts,
+            "empty": self.empty,
             "letters": self.letters(),
         }
 
@@ -328,15 +337,21 @@ def _line_tables(sets: dict[str, Any], title: str) -> list[str]:
     engines = list(next(iter(sets.values())))
     head = " | ".join(f"{e} CER" for e in engines)
     rows += [
-        f"| {title} (alphabet/strength) | {head} | artefacts (aze_cyrl raw) |",
-        "|---|" + "---|" * (len(engines) + 1),
+        f"| {title} (alphabet/strength) | {head} | artefacts (aze_cyrl raw) | lines read as nothing "
+        f"({' / '.join(engines)}) |",
+        "|---|" + "---|" * (len(engines) + 2),
     ]
     for key, res in sets.items():
         cers = " | ".join(f"{res[e]['cer']:.2f} %" for e in engines)
-        rows.append(f"| {key} | {cers} | {res['aze_cyrl']['artefacts']} |")
+        empty = " / ".join(str(res[e].get("empty", "?")) for e in engines)
+        rows.append(f"| {key} | {cers} | {res['aze_cyrl']['artefacts']} | {empty} |")
     head = " | ".join(f"{e} recall / precision" for e in engines)
     last = engines[-1]
-    rows += ["", f"| letter | n | {head} | {last} misread as |", "|---|---|" + "---|" * (len(engines) + 1)]
+    rows += [
+        "",
+        f"| letter | n | {head} | {last} recall on lines it read (n) | {last} misread as |",
+        "|---|---|" + "---|" * (len(engines) + 2),
+    ]
     for ch in TARGET:
         n = sum(res[engines[0]]["letters"][ch]["n"] for res in sets.values())
         if not n:
@@ -346,6 +361,9 @@ def _line_tables(sets: dict[str, Any], title: str) -> list[str]:
             hit = sum(res[e]["letters"][ch]["hit"] for res in sets.values())
             hyp = sum(res[e]["letters"][ch]["hyp"] for res in sets.values())
             cells.append(f"{_pct(hit, n)} / {_pct(hit, hyp)}")
+        hit = sum(res[last]["letters"][ch]["hit"] for res in sets.values())
+        read = n - sum(res[last]["letters"][ch].get("unread", 0) for res in sets.values())
+        cells.append(f"{_pct(hit, read)} ({read})")
         misread = Counter[str]()
         for res in sets.values():
             misread.update(res[last]["letters"][ch].get("read_as", {}))
