@@ -144,6 +144,11 @@ async def test_ctrl_g_letter_replaces_the_selected_word(p3: Project) -> None:
         await pilot.press("ctrl+g", "a")
         assert app.editor.document[row] == "но это недостаточно. й ә"
         assert app.editor.selected_text == ""
+        # Chord and letter in one burst (as a terminal delivers them when typed fast): the letter arrives.
+        await pilot.press("shift+left")
+        send(app, keys_typed_now(app, "ctrl+g", "h", "ctrl+g", "o"))
+        await wait_for(pilot, lambda: app.editor.document[row].endswith(" һө"), "both letters")
+        assert app.editor.document[row] == "но это недостаточно. й һө"
 
 
 @run_async
