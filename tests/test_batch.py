@@ -179,6 +179,8 @@ def test_missing_language_pack_stops_the_batch_before_any_work(tmp_path: Path, m
     empty = tmp_path / "tessdata"
     empty.mkdir()
     monkeypatch.setenv("TESSDATA_PREFIX", str(empty))
+    # The system models, so that both packs are needed (the project's own model would stand in for aze_cyrl).
+    monkeypatch.setenv("WORKBENCH_AZE_MODEL", "tesseract")
     with pytest.raises(MissingDependencyError, match=r"aze_cyrl, rus") as info:
         run_batch(project, jobs=1)
     assert info.value.exit_code == 4

@@ -10,6 +10,7 @@ from test_ocr_support import AZERBAIJANI, RUSSIAN, make_project, render_lines
 
 from workbench.errors import PageError, ScanError, UsageError
 from workbench.metrics import character_error_rate
+from workbench.ocr.models import PROJECT_MODEL
 from workbench.ocr.pipeline import (
     apply_ocr_result,
     combine_aze_rus,
@@ -44,10 +45,10 @@ def test_auto_chooses_the_language_of_each_line(mixed_result) -> None:
     text = mixed_result.text
     assert unicodedata.is_normalized("NFC", text)
     assert not any(unicodedata.combining(ch) for ch in text)  # no с̧ ҹ̧ ҝ̆ ы̇ left
-    assert "ҝәлмиш" in text  # ш came from the rus reading; aze_cyrl alone has no ш
+    assert "ҝәлмиш" in text  # the project's model (the default) writes ш; the system aze_cyrl has none
     meta = mixed_result.meta
     assert meta["engine"] == "tesseract" and meta["tesseract_version"]
-    assert set(meta["models"]) == {"rus", "aze_cyrl"}
+    assert set(meta["models"]) == {"rus", PROJECT_MODEL}
     assert next(s["step"] for s in meta["preprocessing"]) == "grayscale"
     assert meta["cache_key"].startswith("sha256:")
 
@@ -91,7 +92,9 @@ def test_document_metadata_fixes_the_language_of_a_region(tmp_path: Path) -> Non
     # An explicit language wins over the metadata: one model, one run.
     forced = ocr_page(project, "doc/p1", lang="aze_cyrl")
     # (A Russian page read as Azerbaijani is doubtful, so the plain image may be read too: still one model.)
-    assert set(forced.meta["line_langs"]) == {"aze_cyrl"} and {r["lang"] for r in forced.meta["runs"]} == {"aze_cyrl"}
+    # The engine's name for it: the project's model, the default for aze_cyrl.
+    runs = {r["lang"] for r in forced.meta["runs"]}
+    assert set(forced.meta["line_langs"]) == {"aze_cyrl"} and runs == {PROJECT_MODEL}
 
 
 @pytest.mark.tesseract

@@ -195,7 +195,7 @@ def test_train_cli_prints_a_json_report_and_rejects_a_bad_folder(tmp_project: Pr
 
 
 @pytest.mark.tesseract
-def test_the_project_model_reads_aze_cyrl_pages_only_when_chosen(
+def test_the_project_model_reads_aze_cyrl_pages_by_default_and_the_system_one_when_chosen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from test_ocr_support import AZERBAIJANI, make_project
@@ -205,6 +205,8 @@ def test_the_project_model_reads_aze_cyrl_pages_only_when_chosen(
     from workbench.ocr.pipeline import run_job
 
     project = make_project(tmp_path / "p", {"p1": render_page(AZERBAIJANI[:2])}, languages=("aze_cyrl",))
+    monkeypatch.delenv("WORKBENCH_AZE_MODEL", raising=False)
+    assert prepare_job(project, "doc/p1").aze_model == str(BUNDLED_MODEL), "the project's model is the default"
     monkeypatch.setenv("WORKBENCH_AZE_MODEL", "tesseract")
     system_job = prepare_job(project, "doc/p1")
     assert system_job.aze_model is None

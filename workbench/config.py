@@ -24,7 +24,7 @@ from workbench.orthography import ORTHOGRAPHIES
 LANGUAGES = ("rus", "aze_cyrl", "rus+aze_cyrl", "auto")
 #: Which model reads Azerbaijani: the project's own (models/aze_cyrl_wb.traineddata) or Tesseract's aze_cyrl.
 AZE_MODELS = ("workbench", "tesseract")
-DEFAULT_AZE_MODEL = "tesseract"
+DEFAULT_AZE_MODEL = "workbench"
 #: A Tesseract language name (``eng``, ``deu``, ``aze_cyrl``, ``chi_sim``); modes join names with ``+``.
 _TESSERACT_NAME = re.compile(r"^[a-z]{3}(?:_[a-z]+)?$")
 _MODES_HINT = "auto, rus, aze_cyrl, rus+aze_cyrl, or installed Tesseract languages such as eng, deu or rus+eng"
